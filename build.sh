@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# ragkernels: set up, build, install, test and benchmark, with one command each.
+#
+#   ./build.sh          set up what is missing, build the native library, install the package
+#                       into .venv, and run the benchmark report (the main job)
+#   ./build.sh test     set up and build as above, then xunit and pytest (pytest twice: as
+#                       installed, and with RAGKERNELS_IMPLEMENTATION=python); fails on any failure
+#   ./build.sh bench    the benchmark report only (after a build); extra arguments go to it
+#   ./build.sh clean    remove build outputs and the venv
+#
+# Needs the .NET SDK (8+; the native library targets the framework in Directory.Build.props).
+# On Debian/Ubuntu it installs the Python packages it needs with apt-get (as root, or with sudo).
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")"
+ROOT=$(pwd)
+VENV="$ROOT/.venv"
+PY="$VENV/bin/python"
+SYSTEM_PYTHON=${RAGKERNELS_SYSTEM_PYTHON:-/usr/bin/python3}
+DEBIAN_PACKAGES=(python3-numpy python3-cffi python3-pytest python3-hypothesis python3-onnx python3-venv
+                 python3-scipy python3-matplotlib python3-tqdm python3-pip)
+PYTHON_MODULES="numpy, cffi, pytest, hypothesis, onnx, matplotlib, tqdm, ensurepip"
+
+say() { printf '\n== %s\n' "$*" >&2; }
+die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [[ $(id -u) -eq 0 ]]; then "$@"
+  elif command -v sudo >/dev/null; then sudo "$@"
+  else die "need root (or sudo) to run: $*"; fi
+}
+
+ensure_python() {
+  if [[ -x $SYSTEM_PYTHON ]] && "$SYSTEM_PYTHON" -c "import $PYTHON_MODULES" 2>/dev/null; then
+    return
+  fi
+  if ! command -v apt-get >/dev/null; then
+    die "$SYSTEM_PYTHON lacks some of: $PYTHON_MODULES. Install them (or point RAGKERNELS_SYSTEM_PYTHON at an interpreter that has them)."
+  fi
+  say "installing Debian's Python packages: ${DEBIAN_PACKAGES[*]}"
+  as_root apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${DEBIAN_PACKAGES[@]}"
+  "$SYSTEM_PYTHON" -c "import $PYTHON_MODULES" || die "$SYSTEM_PYTHON still lacks some of: $PYTHON_MODULES"
+}
+
+ensure_venv() {
+  if [[ ! -x $PY ]] || ! "$PY" -c "import numpy, cffi" 2>/dev/null; then
+    say "creating .venv from $SYSTEM_PYTHON (with system site packages)"
+    rm -rf "$VENV"
+    "$SYSTEM_PYTHON" -m venv --system-site-packages "$VENV"
+  fi
+}
+
+ensure_dotnet() {
+  command -v dotnet >/dev/null || die "the .NET SDK (dotnet) is required: https://dot.net"
+}
+
+setup() {
+  ensure_python
+  ensure_venv
+  ensure_dotnet
+  say "restoring NuGet packages"
+  dotnet restore Kernels.sln --nologo
+}
+
+build() {
+  say "building the native library and installing ragkernels into .venv"
+  # --no-build-isolation: builds offline with the venv's setuptools; setup.py runs dotnet publish.
+  "$PY" -m pip install --no-build-isolation --no-deps --force-reinstall -q . \
+    || die "pip install failed"
+  "$PY" -c "import ragkernels; print('ragkernels', ragkernels.__version__, 'implementation:', ragkernels.implementation())"
+}
+
+run_tests() {
+  say "xunit"
+  dotnet test Kernels.sln -c Release --nologo
+  say "pytest (as installed)"
+  "$PY" -m pytest -q
+  say "pytest (RAGKERNELS_IMPLEMENTATION=python)"
+  RAGKERNELS_IMPLEMENTATION=python "$PY" -m pytest -q
+}
+
+bench() {
+  say "benchmark report"
+  "$PY" -m ragkernels.bench "$@"
+}
+
+clean() {
+  rm -rf "$VENV" build dist python/*.egg-info python/ragkernels/_native/lib
+  find csharp -type d \( -name bin -o -name obj \) -prune -exec rm -rf {} +
+}
+
+verb=${1:-all}
+[[ $# -gt 0 ]] && shift
+case "$verb" in
+  all) setup; build; bench "$@" ;;
+  test) setup; build; run_tests ;;
+  bench) ensure_venv; bench "$@" ;;
+  clean) clean ;;
+  -h|--help|help) sed -n '2,12p' "$0" ;;
+  *) die "unknown verb '$verb' (use: test, bench, clean, or nothing)" ;;
+esac

@@ -1,0 +1,1 @@
+"""The cross-language benchmark harness; run it with `python -m ragkernels.bench`."""

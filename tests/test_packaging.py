@@ -1,0 +1,73 @@
+"""Packaging: the wheel carries the library (a platform wheel), builds without .NET as pure
+Python, and an editable install finds its library. These build for real, so they are slow."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+pytestmark = pytest.mark.packaging
+
+
+def pip_wheel(tmp_path: Path, env_changes: dict) -> Path:
+    env = dict(os.environ)
+    env.update(env_changes)
+    out = tmp_path / "wheels"
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-build-isolation", "--no-deps", "-q", "-w", str(out), str(REPO)],
+        env=env, capture_output=True, text=True, cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    (wheel,) = out.glob("ragkernels-*.whl")
+    return wheel
+
+
+def test_without_dotnet_the_wheel_is_pure_python(tmp_path):
+    # A PATH without dotnet is what a machine without the .NET SDK looks like to setup.py.
+    wheel = pip_wheel(tmp_path, {"PATH": str(tmp_path / "empty-bin")})
+    assert wheel.name.endswith("-py3-none-any.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "ragkernels/ragkernels.h" in names
+    assert not [n for n in names if "libragkernels" in n]
+
+
+def test_with_dotnet_the_wheel_carries_the_library(tmp_path):
+    import shutil
+
+    if shutil.which("dotnet") is None:
+        pytest.skip("the .NET SDK is needed to build the native library")
+    wheel = pip_wheel(tmp_path, {})
+    assert "-py3-none-" in wheel.name and not wheel.name.endswith("-any.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert any(n.startswith("ragkernels/_native/lib/libragkernels.") for n in names)
+
+
+def test_editable_install_loads_the_native_library(tmp_path):
+    import shutil
+
+    if shutil.which("dotnet") is None:
+        pytest.skip("the .NET SDK is needed to build the native library")
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    install = subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "--no-build-isolation", "--no-deps", "-e", str(REPO)],
+        capture_output=True, text=True, cwd=tmp_path,
+    )
+    assert install.returncode == 0, install.stdout + install.stderr
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAGKERNELS_")}
+    probe = subprocess.run(
+        [str(python), "-c", "import ragkernels; print(ragkernels.implementation(), ragkernels.__file__)"],
+        capture_output=True, text=True, cwd=tmp_path, env=env,
+    )
+    assert probe.returncode == 0, probe.stderr
+    implementation, location = probe.stdout.split()
+    assert implementation == "native"
+    assert Path(location).resolve().is_relative_to((REPO / "python").resolve())
