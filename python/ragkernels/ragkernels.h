@@ -54,6 +54,11 @@ int32_t rk_last_error_message(uint8_t* buffer, int64_t capacity, int64_t* needed
 /* Does nothing; measures the cost of one call across the boundary. */
 int32_t rk_bench_noop(void);
 
+/* Runs the C# benchmark workload called name (UTF-8) warmup times, then count timed times,
+   writing each call's time in ns into nanoseconds[count]. RK_NOT_FOUND: no such workload. */
+int32_t rk_bench_kernel(const uint8_t* name, int64_t name_length, int64_t warmup,
+                        double* nanoseconds, int64_t count);
+
 /* ---- signals: trend_drop ----------------------------------------------------------- */
 
 /* trend_drop of count doubles (values may be NULL when count is 0). */
@@ -65,6 +70,14 @@ int32_t rk_trend_window_create(int64_t size, uint64_t* handle);
 int32_t rk_trend_window_push(uint64_t handle, double score, double* drop);
 int32_t rk_trend_window_reset(uint64_t handle);
 int32_t rk_trend_window_free(uint64_t handle);
+
+/* ---- signals: entity_overlap, numerical_consistency, negation_flip, traceability ---- */
+
+/* ---- bm25 ------------------------------------------------------------------------------ */
+
+/* ---- embeddings ------------------------------------------------------------------------ */
+
+/* ---- vector index, fusion and hybrid retrieval ----------------------------------------- */
 
 #ifdef __cplusplus
 }

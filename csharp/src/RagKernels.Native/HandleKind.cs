@@ -5,4 +5,7 @@ namespace RagKernels.Native;
 internal enum HandleKind : byte
 {
     TrendWindow = 1,
+    Bm25Index = 2,
+    Embedder = 3,
+    VectorIndex = 4,
 }

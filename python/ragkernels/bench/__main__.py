@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from . import _report
-from ._cases import CASES
+from ._cases import all_cases
 from ._timing import summarize, time_calls, timer_overhead_ns
 
 
@@ -26,6 +26,19 @@ def _module(area: str, implementation: str):
         return None
 
 
+def _csharp_times(native, workload: str, iterations: int, warmup: int) -> list[float] | None:
+    """Per-call times of the C# workload of that name, or None when the library has none."""
+    ffi, lib = native.ffi, native.lib
+    name = workload.encode()
+    times = ffi.new("double[]", iterations)
+    status = lib.rk_bench_kernel(name, len(name), warmup, times, iterations)
+    if status == lib.RK_NOT_FOUND:
+        return None
+    if status:
+        native.raise_for(status)
+    return list(times)
+
+
 def run(iterations: int, warmup: int, kernels: list[str] | None) -> dict:
     from ragkernels import _native
 
@@ -35,7 +48,7 @@ def run(iterations: int, warmup: int, kernels: list[str] | None) -> dict:
     if _native.lib is not None:
         noop = _native.lib.rk_bench_noop
         floor = summarize(time_calls(noop, iterations, warmup, overhead))
-    for case in CASES:
+    for case in all_cases():
         if kernels and not any(k in case.kernel for k in kernels):
             continue
         row = {"kernel": case.kernel, "input": case.input, "notes": case.notes}
@@ -46,6 +59,12 @@ def run(iterations: int, warmup: int, kernels: list[str] | None) -> dict:
                 continue
             _report.progress(f"{case.kernel} [{implementation}]")
             row[implementation] = summarize(time_calls(call, iterations, warmup, overhead))
+        workload = case.kernel if case.csharp == "" else case.csharp
+        if workload and _native.lib is not None:
+            _report.progress(f"{case.kernel} [C#]")
+            times = _csharp_times(_native, workload, iterations, warmup)
+            if times is not None:
+                row["csharp"] = summarize(times)
         results.append(row)
     return {"header": _report.header(), "timer_overhead_ns": overhead, "ffi_floor": floor,
             "iterations": iterations, "warmup": warmup, "results": results}

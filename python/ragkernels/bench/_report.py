@@ -88,21 +88,24 @@ def markdown(report: dict) -> str:
         f"Method: {report['warmup']} warm-up calls discarded, then {report['iterations']} timed single calls per "
         f"row with time.perf_counter_ns, garbage collector off, the cost of timing an empty call "
         f"({report['timer_overhead_ns']:.0f} ns) subtracted. Native times are measured from Python and include "
-        f"the FFI call.",
+        f"the FFI call; \"C#\" rows time the same kernel on the same input inside the library "
+        f"(Stopwatch, no FFI), so native − C# is the cost of crossing the boundary.",
         "",
     ]
     if report.get("ffi_floor"):
         floor = report["ffi_floor"]
         lines += [f"Empty native call (FFI floor): median {_fmt(floor['median_us'])} µs, p95 {_fmt(floor['p95_us'])} µs.", ""]
     lines += [
-        "| kernel | input | Python median µs | Python p95 µs | native median µs | native p95 µs | speed-up |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        "| kernel | input | Python median µs | Python p95 µs | native median µs | native p95 µs "
+        "| C# median µs | speed-up |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for row in report["results"]:
         py, nat = row.get("python"), row.get("native")
         cells = [row["kernel"], row["input"]]
         cells += [_fmt(py["median_us"]), _fmt(py["p95_us"])] if py else ["–", "–"]
         cells += [_fmt(nat["median_us"]), _fmt(nat["p95_us"])] if nat else ["–", "–"]
+        cells.append(_fmt(row["csharp"]["median_us"]) if row.get("csharp") else "–")
         cells.append(f"{py['median_us'] / nat['median_us']:.1f}×" if py and nat and nat["median_us"] > 0 else "–")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
