@@ -6,6 +6,8 @@
 #   ./build.sh test     set up and build as above, then xunit and pytest (pytest twice: as
 #                       installed, and with RAGKERNELS_IMPLEMENTATION=python); fails on any failure
 #   ./build.sh bench    the benchmark report only (after a build); extra arguments go to it
+#   ./build.sh bench-dotnet  the BenchmarkDotNet suite (C# only); its tables are copied to
+#                       benchmarks/results/<machine>/dotnet/
 #   ./build.sh clean    remove build outputs and the venv
 #
 # Needs the .NET SDK (8+; the native library targets the framework in Directory.Build.props).
@@ -85,6 +87,17 @@ bench() {
   "$PY" -m ragkernels.bench "$@"
 }
 
+bench_dotnet() {
+  say "BenchmarkDotNet suite"
+  local slug artifacts="$ROOT/build/BenchmarkDotNet.Artifacts"
+  slug=$("$PY" -c "from ragkernels.bench._environment import header, machine_slug; print(machine_slug(header()))")
+  dotnet run -c Release --project csharp/bench/RagKernels.Benchmarks -- --filter "${@:-*}" \
+    --exporters github --artifacts "$artifacts"
+  mkdir -p "benchmarks/results/$slug/dotnet"
+  cp "$artifacts"/results/*-report-github.md "benchmarks/results/$slug/dotnet/"
+  echo "BenchmarkDotNet tables: benchmarks/results/$slug/dotnet/" >&2
+}
+
 clean() {
   rm -rf "$VENV" build dist python/*.egg-info python/ragkernels/_native/lib
   find csharp -type d \( -name bin -o -name obj \) -prune -exec rm -rf {} +
@@ -96,7 +109,8 @@ case "$verb" in
   all) setup; build; bench "$@" ;;
   test) setup; build; run_tests ;;
   bench) ensure_venv; bench "$@" ;;
+  bench-dotnet) ensure_venv; bench_dotnet "$@" ;;
   clean) clean ;;
-  -h|--help|help) sed -n '2,12p' "$0" ;;
+  -h|--help|help) sed -n '2,14p' "$0" ;;
   *) die "unknown verb '$verb' (use: test, bench, clean, or nothing)" ;;
 esac

@@ -51,6 +51,9 @@ int32_t rk_abi_version(void);
    its byte length in *needed; RK_BUFFER_TOO_SMALL (nothing copied) if capacity < *needed. */
 int32_t rk_last_error_message(uint8_t* buffer, int64_t capacity, int64_t* needed);
 
+/* A one-line description of the build (runtime, target, ABI), same buffer protocol. */
+int32_t rk_build_info(uint8_t* buffer, int64_t capacity, int64_t* needed);
+
 /* Does nothing; measures the cost of one call across the boundary. */
 int32_t rk_bench_noop(void);
 

@@ -34,7 +34,7 @@ def _python_trend_drop_on_window(module):
 
 
 CASES = [
-    Case("trend_drop", "10-value reference series (list)", "signals", _trend_drop),
+    Case("trend_drop", "10-value reference series (list)", "signals", _trend_drop, peer_function="trend_drop"),
     Case("TrendWindow.push", "full window of 5", "signals", _window_push,
          notes="the Python twin's push; compare with trend_drop on a 5-value list"),
     Case("trend_drop (5 values)", "5-value list: the per-token call a window replaces", "signals",

@@ -58,6 +58,40 @@ internal static unsafe class CoreExports
         }
     }
 
+    /// <summary>
+    /// <c>int32_t rk_build_info(uint8_t* buffer, int64_t capacity, int64_t* needed)</c>: copies
+    /// a one-line description of the build (runtime, target, ABI version) as UTF-8 without NUL,
+    /// with the same buffer protocol as rk_last_error_message.
+    /// </summary>
+    [UnmanagedCallersOnly(EntryPoint = "rk_build_info", CallConvs = [typeof(CallConvCdecl)])]
+    public static int RkBuildInfo(byte* buffer, long capacity, long* needed)
+    {
+        try
+        {
+            if (needed == null)
+            {
+                return LastError.NullPointer("needed");
+            }
+            string info = $"{RuntimeInformation.FrameworkDescription} NativeAOT; {RuntimeInformation.RuntimeIdentifier}; ABI {AbiVersion}";
+            int length = Encoding.UTF8.GetByteCount(info);
+            *needed = length;
+            if (capacity < length)
+            {
+                return LastError.Set(Status.BufferTooSmall, $"buffer of {capacity} bytes is too small, {length} needed");
+            }
+            if (buffer == null)
+            {
+                return LastError.NullPointer("buffer");
+            }
+            Encoding.UTF8.GetBytes(info, new Span<byte>(buffer, length));
+            return Status.Ok;
+        }
+        catch (Exception e)
+        {
+            return LastError.FromException(e);
+        }
+    }
+
     /// <summary><c>int32_t rk_bench_noop(void)</c>: does nothing and returns RK_OK. Benchmarks
     /// call it to measure the cost of crossing the boundary (the FFI floor).</summary>
     [UnmanagedCallersOnly(EntryPoint = "rk_bench_noop", CallConvs = [typeof(CallConvCdecl)])]
