@@ -3,6 +3,7 @@
 #   ./build.ps1 test     set up and build, then xunit and pytest (twice: as installed, and
 #                        with RAGKERNELS_IMPLEMENTATION=python); fails on any failure
 #   ./build.ps1 bench    the benchmark report only
+#   ./build.ps1 bench-dotnet  the BenchmarkDotNet suite; tables copied to benchmarks/results/<machine>/dotnet/
 #   ./build.ps1 clean    remove build outputs and the venv
 # Needs the .NET SDK and a Python 3.9+ with numpy, cffi, pytest and hypothesis (or pip access).
 param([string]$Verb = "all", [Parameter(ValueFromRemainingArguments = $true)][string[]]$Rest)
@@ -50,6 +51,15 @@ switch ($Verb) {
     "all" { Initialize-Environment; Build-Package; Invoke-Checked $Py (@("-m", "ragkernels.bench") + $Rest) }
     "test" { Initialize-Environment; Build-Package; Invoke-Tests }
     "bench" { Invoke-Checked $Py (@("-m", "ragkernels.bench") + $Rest) }
+    "bench-dotnet" {
+        $Slug = & $Py -c "from ragkernels.bench._environment import header, machine_slug; print(machine_slug(header()))"
+        $Artifacts = Join-Path $PSScriptRoot "build/BenchmarkDotNet.Artifacts"
+        $Filter = if ($Rest) { $Rest } else { @("*") }
+        Invoke-Checked dotnet (@("run", "-c", "Release", "--project", "csharp/bench/RagKernels.Benchmarks", "--", "--filter") + $Filter + @("--exporters", "github", "--artifacts", $Artifacts))
+        $Target = "benchmarks/results/$Slug/dotnet"
+        New-Item -ItemType Directory -Force -Path $Target | Out-Null
+        Copy-Item (Join-Path $Artifacts "results/*-report-github.md") $Target
+    }
     "clean" {
         Remove-Item -Recurse -Force -ErrorAction SilentlyContinue $Venv, "build", "dist", "python/ragkernels/_native/lib"
         Get-ChildItem -Path csharp -Recurse -Directory -Include bin, obj | Remove-Item -Recurse -Force
