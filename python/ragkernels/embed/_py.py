@@ -90,17 +90,19 @@ class Embedder:
     def max_length(self) -> int:
         return self._folder.max_length
 
-    def _run(self, ids: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    def _run(self, ids: np.ndarray, lengths: np.ndarray, session=None) -> np.ndarray:
+        session = session if session is not None else self._session
         mask = (np.arange(ids.shape[1])[None, :] < lengths[:, None]).astype(np.int64)
         feeds = {"input_ids": ids.astype(np.int64), "attention_mask": mask}
         if "token_type_ids" in self._inputs:
             feeds["token_type_ids"] = np.zeros_like(mask)
-        return np.asarray(self._session.run([self._output], feeds)[0], dtype=np.float32)
+        return np.asarray(session.run([self._output], feeds)[0], dtype=np.float32)
 
     def embed(self, texts) -> np.ndarray:
         """Embeds a sequence of str into a float32 (len(texts), dim) array (row i = texts[i])."""
         items = _args.texts(texts)
-        if self._session is None:
+        session = self._session  # one reference for the whole call: close() may run meanwhile
+        if session is None:
             raise _args.closed_error()
         for text in items:
             text.encode("utf-8")  # the same UnicodeEncodeError as the native twin for lone surrogates
@@ -114,7 +116,7 @@ class Embedder:
             ids = np.full((len(rows), lengths.max()), tokenizer.pad_id, dtype=np.int64)
             for r, i in enumerate(rows):
                 ids[r, :lengths[r]] = encoded[i]
-            hidden = self._run(ids, lengths)
+            hidden = self._run(ids, lengths, session)
             if hidden.shape[2] != self._dim:
                 raise ValueError(f"the model's output has hidden size {hidden.shape[2]} but the folder declares dimension {self._dim}")
             vectors = pool(self._folder.pooling, hidden, lengths)
