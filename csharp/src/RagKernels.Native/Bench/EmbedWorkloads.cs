@@ -13,9 +13,6 @@ namespace RagKernels.Native.Bench;
 /// </summary>
 internal static class EmbedWorkloads
 {
-    /// <summary>Paragraphs per call of "embed.tokenize (64 paragraphs)".</summary>
-    public const int Paragraphs = 64;
-
     public static void Register(Dictionary<string, Func<Func<double>>> factories)
     {
         string? folder = FindTokenizerFolder();
@@ -23,22 +20,17 @@ internal static class EmbedWorkloads
         {
             return;
         }
-        factories["embed.tokenize (64 paragraphs)"] = () =>
-        {
-            BertTokenizer tokenizer = new ModelFolder(folder, 0, requireModel: false).Tokenizer;
-            byte[][] texts = Corpus(Paragraphs, 120);
-            int[] scratch = new int[1 << 16];
-            // Returns the number of pieces, so tokens per second = result / time.
-            return () =>
-            {
-                long pieces = 0;
-                foreach (byte[] text in texts)
-                {
-                    pieces += tokenizer.CountPieces(text, scratch);
-                }
-                return pieces;
-            };
-        };
+        // The same texts as python/ragkernels/bench/_embed_texts.py; each call returns its
+        // piece count, so tokens per second = pieces / time.
+        factories["embed.tokenize (paragraph)"] = () => Workload(folder, Corpus(1, 120)[0]);
+        factories["embed.tokenize (short)"] = () => Workload(folder, Corpus(1, 12)[0]);
+    }
+
+    private static Func<double> Workload(string folder, byte[] text)
+    {
+        BertTokenizer tokenizer = new ModelFolder(folder, 0, requireModel: false).Tokenizer;
+        int[] scratch = new int[1 << 16];
+        return () => tokenizer.CountPieces(text, scratch);
     }
 
     private static string? FindTokenizerFolder()
