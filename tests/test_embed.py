@@ -443,6 +443,18 @@ def test_run_checks_buffers_and_utf8(lib, ffi, tiny):
         assert run_ns[0] > 0 and np.isclose(np.linalg.norm(out), 1.0)
 
 
+def test_tokenizer_only_handles_cannot_embed(lib, ffi, tiny):
+    from ragkernels.embed import _native
+
+    tokenizer = _native.Tokenizer(tiny[0])
+    try:
+        out = ffi.new("float[]", TINY.hidden)
+        status = lib.rk_embed_run(tokenizer._handle, b"a", ffi.new("int64_t[]", [0, 1]), 1, 8, out, TINY.hidden, ffi.NULL)
+        assert status == lib.RK_INVALID_ARGUMENT
+    finally:
+        tokenizer.close()
+
+
 def test_runtime_missing_is_an_import_error(tmp_path, tiny, lib):
     """A library with no ONNX Runtime beside it and only a wrong path to try: ImportError that
     lists where it looked. (Run in a fresh process: a process keeps the runtime it loaded.)"""

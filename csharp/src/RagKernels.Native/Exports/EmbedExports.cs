@@ -121,6 +121,10 @@ internal static unsafe class EmbedExports
             {
                 return LastError.InvalidHandle("embedder");
             }
+            if (embedder.TokenizerOnly)
+            {
+                return LastError.InvalidArgument("this embedder was opened with tokenizer_only = 1 and cannot embed");
+            }
             int status = CheckTexts(text, offsets, count, out ReadOnlySpan<byte> utf8, out ReadOnlySpan<long> bounds);
             if (status != Status.Ok)
             {

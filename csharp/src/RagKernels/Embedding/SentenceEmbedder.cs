@@ -30,6 +30,8 @@ public sealed unsafe class SentenceEmbedder : IDisposable
     public int MaxLength => _folder.MaxLength;
     /// <summary>The vector size (0 for a tokenizer-only instance whose folder declares none).</summary>
     public int Dimension => _dimension;
+    /// <summary>True when opened without a model (tokenization only).</summary>
+    public bool TokenizerOnly => _session is null;
 
     public SentenceEmbedder(string directory, EmbedderOptions options)
     {
