@@ -41,6 +41,7 @@ CORPUS = [
     "emoji 😀🎉👍🏽 👨‍👩‍👧 flags 🇫🇷 text",
     "control\x00chars\x01\x07\x1b[0m and\ufffdreplacement\u200bzero\u200dwidth\ufeffbom",
     "tabs\tnew\nlines\r\nand\u00a0nbsp\u2003em\u3000ideographic",
+    "line\u2028separator\u2029paragraph\u0085next\u000bvertical\u000cform\u001cfile",
     "«quotes» „German“ ‘single’ — dashes – … ellipsis ¿¡ inverted",
     "math ∑∫√∞ ≠ ≤ ± × ÷ currency $€£¥₹ 100%",
     "x" * 100,

@@ -12,7 +12,9 @@ namespace RagKernels.Embedding;
 /// </summary>
 internal static class BertCharacters
 {
-    /// <summary>Whitespace: space, tab, newline, carriage return, or category Zs.</summary>
+    /// <summary>Whitespace: space, tab, newline, carriage return, category Zs, and the line and
+    /// paragraph separators (Zl, Zp): BERT's _is_whitespace misses those two, but its later
+    /// str.split() splits on them (as does the Rust tokenizer), so they end words all the same.</summary>
     public static bool IsWhitespace(Rune r)
     {
         int c = r.Value;
@@ -20,7 +22,8 @@ internal static class BertCharacters
         {
             return true;
         }
-        return c >= 0x80 && Rune.GetUnicodeCategory(r) == UnicodeCategory.SpaceSeparator;
+        return c >= 0x80 && Rune.GetUnicodeCategory(r) is UnicodeCategory.SpaceSeparator
+            or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
     }
 
     /// <summary>Control: categories Cc and Cf, except tab, newline and carriage return (which
