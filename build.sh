@@ -57,10 +57,29 @@ ensure_dotnet() {
   command -v dotnet >/dev/null || die "the .NET SDK (dotnet) is required: https://dot.net"
 }
 
+# ONNX Runtime for the embeddings: the CPU library from the npm package onnxruntime-node
+# (npm pack runs no install scripts), verified by sha256 and cached in .cache/onnxruntime (ignored
+# by git); setup.py copies it next to libragkernels (and fetches it the same way under plain pip).
+ORT_VERSION=1.22.0
+ORT_SHA256=08cf3bf4218f0e816c2a534e960d85221274cb319569bdf1136b29da7065b015
+ensure_onnxruntime() {
+  local dir="$ROOT/.cache/onnxruntime" lib="$ROOT/.cache/onnxruntime/libonnxruntime.so.1"
+  [[ $(uname -s) == Linux && $(uname -m) == x86_64 ]] || { say "no pinned ONNX Runtime for this platform: skipped"; return; }
+  if [[ -f $lib ]] && [[ $(sha256sum "$lib" | cut -d' ' -f1) == "$ORT_SHA256" ]]; then return; fi
+  command -v npm >/dev/null || { say "npm not found: ONNX Runtime not fetched (the Embedder looks for an installed one)"; return; }
+  say "fetching ONNX Runtime $ORT_VERSION (npm pack onnxruntime-node)"
+  mkdir -p "$dir"
+  (cd "$dir" && npm pack "onnxruntime-node@$ORT_VERSION" --pack-destination "$dir" >/dev/null) || die "npm pack onnxruntime-node failed"
+  tar xzf "$dir/onnxruntime-node-$ORT_VERSION.tgz" -C "$dir" --strip-components=5 package/bin/napi-v6/linux/x64/libonnxruntime.so.1
+  rm -f "$dir/onnxruntime-node-$ORT_VERSION.tgz"
+  [[ $(sha256sum "$lib" | cut -d' ' -f1) == "$ORT_SHA256" ]] || { rm -f "$lib"; die "libonnxruntime.so.1: sha256 mismatch"; }
+}
+
 setup() {
   ensure_python
   ensure_venv
   ensure_dotnet
+  ensure_onnxruntime
   say "restoring NuGet packages"
   dotnet restore Kernels.sln --nologo
 }

@@ -6,6 +6,7 @@ RAGKERNELS_SKIP_NATIVE=1 skips the native build on purpose.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import platform
 import shutil
@@ -69,6 +70,68 @@ def publish_native(target_dir: Path) -> bool:
     return True
 
 
+# ONNX Runtime for the embeddings (issue 4): the CPU library from the npm package
+# onnxruntime-node (NuGet's and PyPI's are not reachable everywhere we build), cached in .cache/
+# (ignored by git) and copied next to libragkernels. build.sh's ensure_onnxruntime does the same.
+ORT_VERSION = "1.22.0"
+ORT_CACHE = ROOT / ".cache" / "onnxruntime"
+ORT_FILE = "libonnxruntime.so.1"
+ORT_SHA256 = {"linux-x64": "08cf3bf4218f0e816c2a534e960d85221274cb319569bdf1136b29da7065b015"}
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def fetch_onnxruntime() -> Path | None:
+    """The verified ONNX Runtime library in the cache, fetching it when absent; None (with a
+    message) when this platform has no pinned copy or it cannot be fetched."""
+    rid = _runtime_identifier()
+    expected = ORT_SHA256.get(rid)
+    if expected is None:
+        _say(f"no pinned ONNX Runtime for {rid}: the Embedder will look for an installed one at run time")
+        return None
+    cached = ORT_CACHE / ORT_FILE
+    if cached.is_file() and _sha256(cached) == expected:
+        return cached
+    npm = shutil.which("npm")
+    if npm is None:
+        _say("npm not found: cannot fetch ONNX Runtime; the Embedder will look for an installed one at run time")
+        return None
+    ORT_CACHE.mkdir(parents=True, exist_ok=True)
+    package = f"onnxruntime-node-{ORT_VERSION}.tgz"
+    _say(f"fetching ONNX Runtime {ORT_VERSION} (npm pack onnxruntime-node)")
+    # npm pack downloads the tarball without running install scripts (a plain install fetches CUDA parts).
+    if subprocess.run([npm, "pack", f"onnxruntime-node@{ORT_VERSION}", "--pack-destination", str(ORT_CACHE)],
+                      cwd=ORT_CACHE, stdout=subprocess.DEVNULL).returncode != 0:
+        _say("npm pack onnxruntime-node failed: the Embedder will look for an installed ONNX Runtime at run time")
+        return None
+    arch = rid.split("-")[1]
+    member = f"package/bin/napi-v6/linux/{arch}/{ORT_FILE}"
+    if subprocess.run(["tar", "xzf", str(ORT_CACHE / package), "-C", str(ORT_CACHE), "--strip-components=5", member]).returncode != 0:
+        _say(f"{package} has no {member}")
+        return None
+    (ORT_CACHE / package).unlink(missing_ok=True)
+    actual = _sha256(cached)
+    if actual != expected:
+        cached.unlink()
+        raise SystemExit(f"ragkernels: {ORT_FILE} from onnxruntime-node {ORT_VERSION} has sha256 {actual}, expected {expected}")
+    return cached
+
+
+def copy_onnxruntime(target_dir: Path) -> None:
+    if os.environ.get("RAGKERNELS_SKIP_NATIVE") == "1":
+        return
+    library = fetch_onnxruntime()
+    if library is not None:
+        target_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(library, target_dir / ORT_FILE)
+
+
 class BuildPyWithNative(build_py):
     def run(self):
         super().run()
@@ -78,11 +141,14 @@ class BuildPyWithNative(build_py):
             target = SOURCE_LIB_DIR
         else:
             target = Path(self.build_lib) / "ragkernels" / "_native" / "lib"
-        if not publish_native(target) and not getattr(self, "editable_mode", False):
+        built = publish_native(target)
+        if built:
+            copy_onnxruntime(target)
+        if not built and not getattr(self, "editable_mode", False):
             # build/lib is reused between builds: never ship a library left by an earlier one.
-            stale = target / _library_name()
-            if stale.exists():
-                stale.unlink()
+            for stale in (target / _library_name(), target / ORT_FILE):
+                if stale.exists():
+                    stale.unlink()
 
 
 class NativeDistribution(Distribution):

@@ -80,6 +80,30 @@ int32_t rk_trend_window_free(uint64_t handle);
 
 /* ---- embeddings ------------------------------------------------------------------------ */
 
+/* ONNX Runtime could not be found or loaded (Python: ImportError). */
+#define RK_ONNXRUNTIME_MISSING 300
+
+/* Opens a sentence-transformers ONNX folder (UTF-8 path). runtime_paths: newline-separated
+   ONNX Runtime libraries to try before the system library path (empty: $RAGKERNELS_ONNXRUNTIME).
+   max_length 0 = the folder's max_seq_length; threads 0 = ORT's default; normalize 0/1;
+   tokenizer_only 1 = tokenizer only (no model, no ONNX Runtime; rk_embed_run refuses). */
+int32_t rk_embed_create(const uint8_t* model_dir, int64_t model_dir_length,
+                        const uint8_t* runtime_paths, int64_t runtime_paths_length,
+                        int64_t max_length, int32_t threads, int32_t normalize,
+                        int32_t tokenizer_only, uint64_t* handle);
+/* The vector size and the tokens per text ([CLS]/[SEP] included). */
+int32_t rk_embed_dim(uint64_t handle, int64_t* dim, int64_t* max_length);
+/* Embeds count texts (one UTF-8 buffer + count + 1 offsets) into output[count * dim] (row i =
+   text i), batch_size texts per ORT run; *ort_run_ns (may be NULL) = time inside ORT's Run. */
+int32_t rk_embed_run(uint64_t handle, const uint8_t* text, const int64_t* offsets, int64_t count,
+                     int64_t batch_size, float* output, int64_t output_length, int64_t* ort_run_ns);
+/* Token ids of each text ([CLS] ... [SEP], max_length tokens at most, 0 = the embedder's),
+   concatenated into ids; lengths[count]; *needed = total (RK_BUFFER_TOO_SMALL if > capacity). */
+int32_t rk_embed_tokenize(uint64_t handle, const uint8_t* text, const int64_t* offsets, int64_t count,
+                          int64_t max_length, int32_t* ids, int64_t capacity, int64_t* lengths,
+                          int64_t* needed);
+int32_t rk_embed_free(uint64_t handle);
+
 /* ---- vector index, fusion and hybrid retrieval ----------------------------------------- */
 
 #ifdef __cplusplus

@@ -28,6 +28,9 @@ internal static class Status
     public const int OutOfMemory = 9;
     /// <summary>The operation was cancelled through its cancellation flag (Python: KeyboardInterrupt is re-raised).</summary>
     public const int Cancelled = 10;
+    /// <summary>Embeddings: ONNX Runtime could not be found or loaded; the message lists where it
+    /// was looked for (Python: ImportError).</summary>
+    public const int OnnxRuntimeMissing = 300;
     /// <summary>An unexpected internal failure; the message says what (Python: RuntimeError).</summary>
     public const int Internal = 99;
 }
