@@ -9,5 +9,9 @@ RAGKERNELS_LIBRARY=/path/to/libragkernels.so to load a library from elsewhere.
 from ._dispatch import implementation
 from ._version import __version__
 from .signals import TrendWindow, trend_drop
+from .vector import VectorIndex, rrf
+from .chunking import Chunk, chunk
+from .embedding_cache import EmbeddingCache
 
-__all__ = ["TrendWindow", "__version__", "implementation", "trend_drop"]
+__all__ = ["Chunk", "EmbeddingCache", "TrendWindow", "VectorIndex", "__version__", "chunk", "implementation", "rrf",
+           "trend_drop"]

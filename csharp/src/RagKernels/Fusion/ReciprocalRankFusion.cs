@@ -87,7 +87,7 @@ public sealed class ReciprocalRankFusion
                 }
                 else if (_lastRanking[slot] == j)
                 {
-                    throw new ArgumentException($"rankings[{j}] lists the same id at ranks {_lastRank[slot]} and {rank}");
+                    throw new ArgumentException($"rrf: rankings[{j}] lists the same id at ranks {_lastRank[slot]} and {rank}");
                 }
                 _lastRanking[slot] = j;
                 _lastRank[slot] = rank;

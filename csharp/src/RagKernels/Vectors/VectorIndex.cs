@@ -4,7 +4,6 @@ using System.Collections.Generic;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Threading;
-using System.Threading.Tasks;
 
 namespace RagKernels.Vectors;
 
@@ -134,9 +133,10 @@ public sealed class VectorIndex
                 idArray = grownIds;
                 data = grownData;
             }
+            long firstAutomatic = nextId;
             for (int i = 0; i < n; i++)
             {
-                long id = ids.IsEmpty ? nextId + i : ids[i];
+                long id = ids.IsEmpty ? firstAutomatic + i : ids[i];
                 idArray[count + i] = id;
                 _rowOf.Add(id, count + i);
                 Store(vectors.Slice(i * dim, dim), data.AsSpan((count + i) * dim, dim));
@@ -271,8 +271,11 @@ public sealed class VectorIndex
         fixed (float* scoreBase = scores)
         {
             nint qp = (nint)queryBase, ip = (nint)idBase, sp = (nint)scoreBase;
-            // Contiguous blocks of queries per worker: every query costs the same.
-            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
+            // Contiguous blocks of queries per worker (every query costs the same). Explicit
+            // threads, joined before returning, rather than Parallel.For: a NativeAOT library's
+            // thread-pool workers outlive the call and were seen to crash the host process
+            // (SIGSEGV) when it exits while they idle.
+            void Work(int w)
             {
                 int first = (int)((long)n * w / workers);
                 int last = (int)((long)n * (w + 1) / workers);
@@ -283,7 +286,40 @@ public sealed class VectorIndex
                         new Span<long>((long*)ip + (long)q * k, k),
                         new Span<float>((float*)sp + (long)q * k, k));
                 }
-            });
+            }
+            var helpers = new Thread[workers - 1];
+            Exception? failure = null;
+            for (int w = 1; w < workers; w++)
+            {
+                int worker = w;
+                helpers[w - 1] = new Thread(() =>
+                {
+                    try
+                    {
+                        Work(worker);
+                    }
+                    catch (Exception e)
+                    {
+                        Interlocked.CompareExchange(ref failure, e, null);
+                    }
+                }) { IsBackground = true, Name = "rk vector search" };
+                helpers[w - 1].Start();
+            }
+            try
+            {
+                Work(0);
+            }
+            finally
+            {
+                foreach (Thread helper in helpers)
+                {
+                    helper.Join();
+                }
+            }
+            if (failure is not null)
+            {
+                throw failure;
+            }
         }
     }
 
