@@ -127,8 +127,8 @@ class EmbeddingCache:
             if fresh.ndim != 2 or fresh.shape[0] != len(missing):
                 raise ValueError(f"EmbeddingCache: the embed function returned shape {fresh.shape} for {len(missing)} texts")
             with self._lock:
-                for row, text in enumerate(missing):
-                    self._insert(text, fresh[row], now)
+                for row, (text, positions) in enumerate(missing.items()):
+                    self._insert(text, fresh[row], now, len(positions))
         if not texts:
             dim = self._vectors.shape[1] if self._vectors is not None else 0
             dtype = self._vectors.dtype if self._vectors is not None else np.float32
@@ -144,7 +144,7 @@ class EmbeddingCache:
 
     __call__ = embed
 
-    def _insert(self, text: str, vector: np.ndarray, now: float) -> None:
+    def _insert(self, text: str, vector: np.ndarray, now: float, frequency: int) -> None:
         if self._vectors is None:
             capacity = min(self._max, 64)
             self._vectors = np.empty((capacity, vector.shape[0]), vector.dtype)
@@ -170,7 +170,7 @@ class EmbeddingCache:
             self._texts[slot] = text
         self._slot_of[text] = slot
         self._vectors[slot] = vector
-        self._frequency[slot] = 1
+        self._frequency[slot] = frequency
         self._last[slot] = now
         self._inserted[slot] = self._serial
         self._serial += 1
