@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 
 namespace RagKernels.Fusion;
 
@@ -96,20 +95,81 @@ public sealed class ReciprocalRankFusion
         }
 
         int take = Math.Min(outIds.Length, distinct);
-        Span<int> order = _order.AsSpan(0, distinct);
-        for (int s = 0; s < distinct; s++)
+        int kept = SelectBest(distinct, take);
+        for (int i = 0; i < kept; i++)
         {
-            order[s] = s;
+            outIds[i] = _ids[_order[i]];
+            outScores[i] = _scores[_order[i]];
         }
-        // A total order (score descending, then slot = first appearance), so an unstable sort
-        // gives the stable-sort answer. The struct comparer keeps the sort allocation-free.
-        order.Sort(new BestFirst(_scores));
-        for (int i = 0; i < take; i++)
+        return kept;
+    }
+
+    // "Slot a ranks below slot b": lower score, or the same score and a later first appearance.
+    // A total order, so the result is what a stable sort by descending score gives.
+    private bool Worse(int a, int b)
+    {
+        double sa = _scores[a], sb = _scores[b];
+        return sa < sb || (sa == sb && a > b);
+    }
+
+    /// <summary>Puts the best <paramref name="take"/> of the first <paramref name="distinct"/>
+    /// slots into _order[0..take), best first: a bounded min-heap (worst at the root) over all
+    /// slots, then a heap sort. Written by hand because Span.Sort with a comparer boxes it, and a
+    /// fusion must not allocate.</summary>
+    private int SelectBest(int distinct, int take)
+    {
+        if (take == 0)
         {
-            outIds[i] = _ids[order[i]];
-            outScores[i] = _scores[order[i]];
+            return 0;
         }
-        return take;
+        Span<int> heap = _order.AsSpan(0, take);
+        int count = 0;
+        for (int slot = 0; slot < distinct; slot++)
+        {
+            if (count < take)
+            {
+                heap[count] = slot;
+                int i = count++;
+                while (i > 0 && Worse(heap[i], heap[(i - 1) >> 1]))
+                {
+                    (heap[i], heap[(i - 1) >> 1]) = (heap[(i - 1) >> 1], heap[i]);
+                    i = (i - 1) >> 1;
+                }
+            }
+            else if (Worse(heap[0], slot))
+            {
+                heap[0] = slot;
+                SiftDown(heap, 0, count);
+            }
+        }
+        for (int end = count - 1; end > 0; end--)
+        {
+            (heap[0], heap[end]) = (heap[end], heap[0]);
+            SiftDown(heap, 0, end);
+        }
+        return count;
+    }
+
+    private void SiftDown(Span<int> heap, int i, int count)
+    {
+        while (true)
+        {
+            int worst = 2 * i + 1;
+            if (worst >= count)
+            {
+                return;
+            }
+            if (worst + 1 < count && Worse(heap[worst + 1], heap[worst]))
+            {
+                worst++;
+            }
+            if (!Worse(heap[worst], heap[i]))
+            {
+                return;
+            }
+            (heap[i], heap[worst]) = (heap[worst], heap[i]);
+            i = worst;
+        }
     }
 
     /// <summary>Checks the arguments of <see cref="Fuse"/>; messages match the Python package's.</summary>
@@ -194,15 +254,6 @@ public sealed class ReciprocalRankFusion
             _bucketSlots = new int[buckets];
             _bucketStamps = new uint[buckets];
             _generation = 0;
-        }
-    }
-
-    private readonly struct BestFirst(double[] scores) : IComparer<int>
-    {
-        public int Compare(int a, int b)
-        {
-            double sa = scores[a], sb = scores[b];
-            return sa > sb ? -1 : sa < sb ? 1 : a.CompareTo(b);
         }
     }
 }
