@@ -9,7 +9,7 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Callable
 
-CASE_MODULES = ["cases_signals"]
+CASE_MODULES = ["cases_signals", "cases_vector"]
 
 
 @dataclass
@@ -25,6 +25,9 @@ class Case:
     # Name of the C# workload run by rk_bench_kernel (defaults to `kernel`); None for none.
     csharp: str | None = ""
     peers: dict = field(default_factory=dict)
+    # At most this many timed calls (and a tenth of it as warm-up) for slow rows, so that
+    # millisecond kernels do not run the default 20,000 times; None = the report's setting.
+    max_iterations: int | None = None
 
 
 def all_cases() -> list[Case]:
