@@ -100,25 +100,30 @@ public class VectorIndexTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
-    [Fact]
-    public void SearchManyEqualsSearchOnAnyThreadCount()
+    [Theory]
+    [InlineData(VectorMetric.L2, 9, 500)]
+    [InlineData(VectorMetric.Cosine, 150, 700)] // several query groups and row blocks
+    [InlineData(VectorMetric.Dot, 3, 2)] // fewer rows than k: padding
+    public void SearchManyEqualsSearchOnAnyThreadCount(VectorMetric metric, int queryCount, int rows)
     {
-        const int dim = 33;
-        var index = new VectorIndex(dim, VectorMetric.L2);
-        index.Add(Random(3, 500 * dim), default, default);
-        float[] queries = Random(4, 9 * dim);
+        const int dim = 33, k = 5;
+        var index = new VectorIndex(dim, metric);
+        index.Add(Random(3, rows * dim), default, default);
+        float[] queries = Random(4, queryCount * dim);
         foreach (int threads in new[] { 0, 1, 2, 4 })
         {
-            var ids = new long[9 * 5];
-            var scores = new float[9 * 5];
-            index.SearchMany(queries, 5, ids, scores, threads);
-            for (int q = 0; q < 9; q++)
+            var ids = new long[queryCount * k];
+            var scores = new float[queryCount * k];
+            index.SearchMany(queries, k, ids, scores, threads);
+            for (int q = 0; q < queryCount; q++)
             {
-                var one = new long[5];
-                var oneScores = new float[5];
-                index.Search(queries.AsSpan(q * dim, dim), one, oneScores);
-                Assert.Equal(one, ids.AsSpan(q * 5, 5).ToArray());
-                Assert.Equal(oneScores, scores.AsSpan(q * 5, 5).ToArray());
+                var one = new long[k];
+                var oneScores = new float[k];
+                int found = index.Search(queries.AsSpan(q * dim, dim), one, oneScores);
+                one.AsSpan(found).Fill(-1);
+                oneScores.AsSpan(found).Fill(float.NaN);
+                Assert.Equal(one, ids.AsSpan(q * k, k).ToArray());
+                Assert.Equal(oneScores, scores.AsSpan(q * k, k).ToArray());
             }
         }
     }

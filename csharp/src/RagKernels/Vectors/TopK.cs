@@ -15,10 +15,17 @@ internal ref struct TopK
     private int _count;
 
     public TopK(Span<float> scores, Span<int> rows)
+        : this(scores, rows, 0)
+    {
+    }
+
+    /// <summary>Resumes a heap whose first <paramref name="count"/> entries were left by an
+    /// earlier TopK over the same spans (a scan done in blocks).</summary>
+    public TopK(Span<float> scores, Span<int> rows, int count)
     {
         _scores = scores;
         _rows = rows;
-        _count = 0;
+        _count = count;
     }
 
     public readonly int Count => _count;

@@ -260,10 +260,7 @@ public sealed class VectorIndex
         int workers = Math.Min(n, threads == 0 ? Environment.ProcessorCount : threads);
         if (workers <= 1)
         {
-            for (int q = 0; q < n; q++)
-            {
-                SearchRow(state, queries.Slice(q * dim, dim), ids.Slice(q * k, k), scores.Slice(q * k, k));
-            }
+            SearchBlocked(state, queries, k, ids, scores);
             return;
         }
         fixed (float* queryBase = queries)
@@ -279,13 +276,10 @@ public sealed class VectorIndex
             {
                 int first = (int)((long)n * w / workers);
                 int last = (int)((long)n * (w + 1) / workers);
-                for (int q = first; q < last; q++)
-                {
-                    SearchRow(state,
-                        new ReadOnlySpan<float>((float*)qp + (long)q * dim, dim),
-                        new Span<long>((long*)ip + (long)q * k, k),
-                        new Span<float>((float*)sp + (long)q * k, k));
-                }
+                SearchBlocked(state,
+                    new ReadOnlySpan<float>((float*)qp + (long)first * dim, (last - first) * dim), k,
+                    new Span<long>((long*)ip + (long)first * k, (last - first) * k),
+                    new Span<float>((float*)sp + (long)first * k, (last - first) * k));
             }
             var helpers = new Thread[workers - 1];
             Exception? failure = null;
@@ -323,11 +317,86 @@ public sealed class VectorIndex
         }
     }
 
-    private void SearchRow(State state, ReadOnlySpan<float> query, Span<long> ids, Span<float> scores)
+    // Queries scanned together over one block of rows: the block stays in cache while every
+    // query of the group reads it, so a batch is not limited by memory bandwidth (10,000 x 384
+    // floats are 15 MB, more than the caches). Per query, rows are still offered in increasing
+    // order with the same scores, so each result equals Search's.
+    private const int QueryGroup = 64;
+    private const int BlockBytes = 64 * 1024;
+
+    private void SearchBlocked(State state, ReadOnlySpan<float> queries, int k, Span<long> ids, Span<float> scores)
     {
-        int found = SearchChecked(state, query, ids, scores);
-        ids[found..].Fill(-1);
-        scores[found..].Fill(float.NaN);
+        int dim = Dimension;
+        int n = queries.Length / dim;
+        int count = state.Count;
+        int kept = Math.Min(k, count);
+        int blockRows = Math.Max(4, BlockBytes / (dim * sizeof(float)));
+        int group = Math.Min(QueryGroup, Math.Max(n, 1));
+        float[] prepared = Metric == VectorMetric.Cosine ? new float[group * dim] : [];
+        var heapScores = new float[Math.Max(1, group * kept)];
+        var heapRows = new int[Math.Max(1, group * kept)];
+        var heapCounts = new int[group];
+        bool l2 = Metric == VectorMetric.L2;
+        ReadOnlySpan<float> data = state.Vectors;
+        for (int groupStart = 0; groupStart < n; groupStart += group)
+        {
+            int size = Math.Min(group, n - groupStart);
+            ReadOnlySpan<float> groupQueries = queries.Slice(groupStart * dim, size * dim);
+            if (Metric == VectorMetric.Cosine)
+            {
+                for (int q = 0; q < size; q++)
+                {
+                    Normalize(groupQueries.Slice(q * dim, dim), prepared.AsSpan(q * dim, dim));
+                }
+                groupQueries = prepared.AsSpan(0, size * dim);
+            }
+            Array.Clear(heapCounts);
+            for (int blockStart = 0; kept > 0 && blockStart < count; blockStart += blockRows)
+            {
+                int blockEnd = Math.Min(count, blockStart + blockRows);
+                for (int q = 0; q < size; q++)
+                {
+                    ReadOnlySpan<float> query = groupQueries.Slice(q * dim, dim);
+                    var top = new TopK(heapScores.AsSpan(q * kept, kept), heapRows.AsSpan(q * kept, kept), heapCounts[q]);
+                    float threshold = top.Threshold;
+                    for (int row = blockStart; row < blockEnd; row++)
+                    {
+                        ReadOnlySpan<float> x = data.Slice(row * dim, dim);
+                        float score = l2 ? -TensorPrimitives.Distance(query, x) : TensorPrimitives.Dot(query, x);
+                        if (float.IsNaN(score))
+                        {
+                            score = float.NegativeInfinity;
+                        }
+                        if (score > threshold || top.Count < kept)
+                        {
+                            top.Offer(score, row);
+                            threshold = top.Threshold;
+                        }
+                    }
+                    heapCounts[q] = top.Count;
+                }
+            }
+            for (int q = 0; q < size; q++)
+            {
+                Span<long> outIds = ids.Slice((groupStart + q) * k, k);
+                Span<float> outScores = scores.Slice((groupStart + q) * k, k);
+                int found = 0;
+                if (kept > 0)
+                {
+                    Span<float> topScores = heapScores.AsSpan(q * kept, kept);
+                    Span<int> topRows = heapRows.AsSpan(q * kept, kept);
+                    var top = new TopK(topScores, topRows, heapCounts[q]);
+                    found = top.SortBestFirst();
+                    for (int i = 0; i < found; i++)
+                    {
+                        outIds[i] = state.Ids[topRows[i]];
+                        outScores[i] = topScores[i];
+                    }
+                }
+                outIds[found..].Fill(-1);
+                outScores[found..].Fill(float.NaN);
+            }
+        }
     }
 
     [SkipLocalsInit] // the stack buffers are written before they are read
