@@ -153,6 +153,8 @@ def thread_count(threads) -> int:
 # ---- rrf -------------------------------------------------------------------------------
 
 def rrf_k(k) -> float:
+    if (type(k) is int or type(k) is float) and 0 <= k < math.inf:
+        return float(k)
     if isinstance(k, bool) or not isinstance(k, numbers.Real):
         raise TypeError(f"rrf: k must be a real number, not {_type_name(k)}")
     k = float(k)
@@ -184,8 +186,8 @@ def rrf_weights(weights, count: int) -> list[float] | None:
 
 
 def rrf_limit(limit) -> int | None:
-    if limit is None:
-        return None
+    if limit is None or (type(limit) is int and limit >= 0):
+        return limit
     if not _is_int(limit):
         raise TypeError(f"rrf: limit must be an int or None, not {_type_name(limit)}")
     limit = int(limit)

@@ -203,18 +203,19 @@ def rrf(rankings, k: float = 60, weights=None, limit: int | None = None) -> list
             arrays.append(np.fromiter((number.setdefault(id, len(number)) for id in ids), _int64, len(ids)))
         keys = list(number)
     count = len(arrays)
-    offsets = _empty(count + 1, _int64)
-    offsets[0] = 0
-    if count:
-        np.cumsum([a.shape[0] for a in arrays], out=offsets[1:])
-    ids = np.concatenate(arrays) if count else _empty(0, _int64)
-    total = int(offsets[-1])
+    bounds = [0]
+    total = 0
+    for array in arrays:
+        total += array.shape[0]
+        bounds.append(total)
+    offsets = _new("int64_t[]", bounds)  # cheaper than numpy for a handful of entries
+    ids = arrays[0] if count == 1 else np.concatenate(arrays) if count else _empty(0, _int64)
     capacity = total if limit is None else min(limit, total)
     out_ids = _empty(capacity, _int64)
     out_scores = _empty(capacity, np.float64)
     n = _new("int64_t*")
     w = _NULL if weights is None else _from_buffer("double[]", np.array(weights, dtype=np.float64))
-    status = _fuse(_from_buffer("int64_t[]", ids), _from_buffer("int64_t[]", offsets), count, w, k,
+    status = _fuse(_from_buffer("int64_t[]", ids), offsets, count, w, k,
                    _from_buffer("int64_t[]", out_ids), _from_buffer("double[]", out_scores), capacity, n)
     if status:
         raise_for(status)
