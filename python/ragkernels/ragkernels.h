@@ -95,8 +95,8 @@ int32_t rk_vector_index_count(uint64_t handle, int64_t* count);
 /* The best min(k, count) for query[dim] into ids[k], scores[k]; *found = how many. */
 int32_t rk_vector_index_search(uint64_t handle, const float* query, int64_t dim, int64_t k,
                                int64_t* ids, float* scores, int64_t* found);
-/* query_count queries on threads threads (0 = all); results [query_count][k], padded with id -1
-   and score NaN. */
+/* query_count queries on threads threads (0 = all; at most one per processor); results
+   [query_count][k], padded with id -1 and score NaN. */
 int32_t rk_vector_index_search_many(uint64_t handle, const float* queries, int64_t query_count,
                                     int64_t k, int32_t threads, int64_t* ids, float* scores);
 /* The saved-file bytes of one snapshot; RK_BUFFER_TOO_SMALL (nothing written) when capacity is

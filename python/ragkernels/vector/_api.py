@@ -78,7 +78,8 @@ SEARCH_MANY = """Searches many queries in one call against one snapshot of the i
             vectors: queries of shape (n, dim).
             k: results per query, an int >= 1.
             threads: None for every processor, or an int >= 1 (the native kernel splits the
-                queries over that many threads; the Python twin leaves threading to numpy).
+                queries over that many threads, at most one per processor; the Python twin
+                leaves threading to numpy).
         Returns:
             (ids, scores): int64 and float32 arrays of shape (n, k); row i equals search(
             vectors[i], k); rows with fewer than k hits are padded with id -1 and score NaN.

@@ -196,7 +196,7 @@ internal static unsafe class VectorExports
     /// <c>int32_t rk_vector_index_search_many(uint64_t handle, const float* queries,
     /// int64_t query_count, int64_t k, int32_t threads, int64_t* ids, float* scores)</c>:
     /// searches <c>query_count</c> row-major queries against one snapshot on <c>threads</c>
-    /// threads (0 = all processors); row q of the results is <c>ids/scores[q*k .. q*k+k)</c>,
+    /// threads (0 = all processors; at most one per processor); row q of the results is <c>ids/scores[q*k .. q*k+k)</c>,
     /// padded with id -1 and score NaN. Status: RK_OK, RK_NULL_POINTER, RK_INVALID_HANDLE,
     /// RK_INVALID_ARGUMENT.
     /// </summary>

@@ -228,7 +228,8 @@ public sealed class VectorIndex
 
     /// <summary>
     /// Searches <c>queries.Length / Dimension</c> queries (row-major) against one snapshot of the
-    /// index, spread over <paramref name="threads"/> threads (0 = one per processor). Row q of
+    /// index, spread over <paramref name="threads"/> threads (0 = one per processor; never more
+    /// threads than processors or queries). Row q of
     /// the results is <c>ids[q*k .. q*k+k)</c>; rows with fewer than k hits are padded with id −1
     /// and score NaN. Each row equals what <see cref="Search"/> returns for that query.
     /// </summary>
@@ -257,7 +258,10 @@ public sealed class VectorIndex
             CheckVector(queries.Slice(q * dim, dim), "queries", q);
         }
         State state = Volatile.Read(ref _state);
-        int workers = Math.Min(n, threads == 0 ? Environment.ProcessorCount : threads);
+        // More threads than processors only adds switching (the work is compute-bound), and a
+        // caller's huge count must not create a thread per query.
+        int processors = Math.Max(1, Environment.ProcessorCount);
+        int workers = Math.Min(n, threads == 0 ? processors : Math.Min(threads, processors));
         if (workers <= 1)
         {
             SearchBlocked(state, queries, k, ids, scores);
