@@ -10,5 +10,9 @@ from ._dispatch import implementation
 from ._version import __version__
 from .embed import Embedder
 from .signals import TrendWindow, trend_drop
+from .vector import VectorIndex, rrf
+from .chunking import Chunk, chunk
+from .embedding_cache import EmbeddingCache
 
-__all__ = ["Embedder", "TrendWindow", "__version__", "implementation", "trend_drop"]
+__all__ = ["Chunk", "EmbeddingCache", "Embedder", "TrendWindow", "VectorIndex", "__version__", "chunk",
+           "implementation", "rrf", "trend_drop"]

@@ -106,6 +106,40 @@ int32_t rk_embed_free(uint64_t handle);
 
 /* ---- vector index, fusion and hybrid retrieval ----------------------------------------- */
 
+/* An exact top-k index over float32 vectors (dim 1..65536). metric: 0 dot, 1 cosine (vectors
+   stored normalised), 2 l2 (score = -Euclidean distance). Scores: higher is better; equal
+   scores rank in insertion order. Searches may run while another thread adds or removes:
+   each sees one consistent snapshot. */
+int32_t rk_vector_index_create(int64_t dim, int32_t metric, uint64_t* handle);
+int32_t rk_vector_index_free(uint64_t handle);
+/* count row-major vectors; ids (0..2^63-2, new, distinct) or NULL for automatic ids; the ids
+   used go to assigned unless it is NULL. All or nothing. */
+int32_t rk_vector_index_add(uint64_t handle, const float* vectors, int64_t count, const int64_t* ids,
+                            int64_t* assigned);
+/* All or nothing; RK_NOT_FOUND for an unknown id. */
+int32_t rk_vector_index_remove(uint64_t handle, const int64_t* ids, int64_t count);
+int32_t rk_vector_index_count(uint64_t handle, int64_t* count);
+/* The best min(k, count) for query[dim] into ids[k], scores[k]; *found = how many. */
+int32_t rk_vector_index_search(uint64_t handle, const float* query, int64_t dim, int64_t k,
+                               int64_t* ids, float* scores, int64_t* found);
+/* query_count queries on threads threads (0 = all; at most one per processor); results
+   [query_count][k], padded with id -1 and score NaN. */
+int32_t rk_vector_index_search_many(uint64_t handle, const float* queries, int64_t query_count,
+                                    int64_t k, int32_t threads, int64_t* ids, float* scores);
+/* The saved-file bytes of one snapshot; RK_BUFFER_TOO_SMALL (nothing written) when capacity is
+   below *needed. */
+int32_t rk_vector_index_serialize(uint64_t handle, uint8_t* buffer, int64_t capacity, int64_t* needed);
+/* A new index from saved-file bytes; RK_FORMAT for a foreign, truncated or corrupt file. */
+int32_t rk_vector_index_deserialize(const uint8_t* data, int64_t length, uint64_t* handle,
+                                    int64_t* dim, int32_t* metric);
+
+/* Reciprocal rank fusion of ranking_count rankings ids[offsets[j]..offsets[j+1]) (best first):
+   score = sum of weights[j] / (k + rank), ranks from 1; weights NULL = all 1. The best
+   min(capacity, distinct) go to out_ids/out_scores, equal scores in first-appearance order. */
+int32_t rk_rrf_fuse(const int64_t* ids, const int64_t* offsets, int64_t ranking_count,
+                    const double* weights, double k, int64_t* out_ids, double* out_scores,
+                    int64_t capacity, int64_t* count);
+
 #ifdef __cplusplus
 }
 #endif

@@ -91,7 +91,7 @@ def run(iterations: int, warmup: int, kernels: list[str] | None, user_peers=(), 
             n = min(n, max(5, case.iterations // 10 if quick else case.iterations))
         w = max(1, min(warmup, n // 10))
         row = {"kernel": case.kernel, "input": case.input, "notes": case.notes, "items": case.items,
-               "iterations": n}
+               "unit": case.unit, "iterations": n}
         for implementation in ("python", "native"):
             module = _module(case.area, implementation)
             call = case.make(module) if module is not None else None

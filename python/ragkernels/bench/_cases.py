@@ -9,7 +9,7 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Callable
 
-CASE_MODULES = ["cases_signals", "cases_embed"]
+CASE_MODULES = ["cases_signals", "cases_embed", "cases_vector"]
 
 
 @dataclass
@@ -22,6 +22,7 @@ class Case:
         make, outside the timing.
     csharp: name of the C# workload run by rk_bench_kernel ("" = same as kernel; None = none).
     items: for batch kernels, the items one call processes; the report adds items/s.
+    unit: what an item is, for the throughput column ("pairs", "queries", ...).
     iterations: a cap on timed calls for slow rows (the harness uses the smaller of this and
         its own count; --quick divides it by 10).
     peer_function: the attribute `make` reads, which `--peer module:function` replaces with the
@@ -37,6 +38,7 @@ class Case:
     notes: str = ""
     csharp: str | None = ""
     items: int | None = None
+    unit: str = "items"
     iterations: int | None = None
     peer_function: str | None = None
     peers: dict[str, Callable[[], Callable[[], object] | None]] = field(default_factory=dict)

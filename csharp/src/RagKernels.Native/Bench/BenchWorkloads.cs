@@ -23,6 +23,7 @@ internal static class BenchWorkloads
         var factories = new Dictionary<string, Func<Func<double>>>(StringComparer.Ordinal);
         SignalWorkloads.Register(factories);
         EmbedWorkloads.Register(factories);
+        VectorWorkloads.Register(factories);
         return factories;
     }
 
