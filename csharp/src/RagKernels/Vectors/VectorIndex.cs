@@ -5,6 +5,8 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Threading;
 
+using RagKernels.Threading;
+
 namespace RagKernels.Vectors;
 
 /// <summary>
@@ -258,10 +260,7 @@ public sealed class VectorIndex
             CheckVector(queries.Slice(q * dim, dim), "queries", q);
         }
         State state = Volatile.Read(ref _state);
-        // More threads than processors only adds switching (the work is compute-bound), and a
-        // caller's huge count must not create a thread per query.
-        int processors = Math.Max(1, Environment.ProcessorCount);
-        int workers = Math.Min(n, threads == 0 ? processors : Math.Min(threads, processors));
+        int workers = Workers.Count(threads, n);
         if (workers <= 1)
         {
             SearchBlocked(state, queries, k, ids, scores);
@@ -272,52 +271,15 @@ public sealed class VectorIndex
         fixed (float* scoreBase = scores)
         {
             nint qp = (nint)queryBase, ip = (nint)idBase, sp = (nint)scoreBase;
-            // Contiguous blocks of queries per worker (every query costs the same). Explicit
-            // threads, joined before returning, rather than Parallel.For: a NativeAOT library's
-            // thread-pool workers outlive the call and were seen to crash the host process
-            // (SIGSEGV) when it exits while they idle.
-            void Work(int w)
+            // Contiguous blocks of queries per worker: every query costs the same.
+            Workers.Run(workers, w =>
             {
-                int first = (int)((long)n * w / workers);
-                int last = (int)((long)n * (w + 1) / workers);
+                (long first, long last) = Workers.Range(n, w, workers);
                 SearchBlocked(state,
-                    new ReadOnlySpan<float>((float*)qp + (long)first * dim, (last - first) * dim), k,
-                    new Span<long>((long*)ip + (long)first * k, (last - first) * k),
-                    new Span<float>((float*)sp + (long)first * k, (last - first) * k));
-            }
-            var helpers = new Thread[workers - 1];
-            Exception? failure = null;
-            for (int w = 1; w < workers; w++)
-            {
-                int worker = w;
-                helpers[w - 1] = new Thread(() =>
-                {
-                    try
-                    {
-                        Work(worker);
-                    }
-                    catch (Exception e)
-                    {
-                        Interlocked.CompareExchange(ref failure, e, null);
-                    }
-                }) { IsBackground = true, Name = "rk vector search" };
-                helpers[w - 1].Start();
-            }
-            try
-            {
-                Work(0);
-            }
-            finally
-            {
-                foreach (Thread helper in helpers)
-                {
-                    helper.Join();
-                }
-            }
-            if (failure is not null)
-            {
-                throw failure;
-            }
+                    new ReadOnlySpan<float>((float*)qp + first * dim, (int)(last - first) * dim), k,
+                    new Span<long>((long*)ip + first * k, (int)(last - first) * k),
+                    new Span<float>((float*)sp + first * k, (int)(last - first) * k));
+            });
         }
     }
 
