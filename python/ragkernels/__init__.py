@@ -8,6 +8,7 @@ RAGKERNELS_LIBRARY=/path/to/libragkernels.so to load a library from elsewhere.
 
 from ._dispatch import implementation
 from ._version import __version__
+from .bm25 import BM25Index
 from .signals import TrendWindow, trend_drop
 
-__all__ = ["TrendWindow", "__version__", "implementation", "trend_drop"]
+__all__ = ["BM25Index", "TrendWindow", "__version__", "implementation", "trend_drop"]

@@ -1,0 +1,139 @@
+using System;
+
+namespace RagKernels.Bm25;
+
+/// <summary>
+/// Terms (UTF-8 byte strings) numbered 0, 1, 2, … in order of insertion, looked up by their
+/// bytes without allocating: an open-addressing hash table over one byte pool.
+/// </summary>
+/// <remarks>The writer of an index adds to its own vocabulary; each published snapshot gets a
+/// frozen copy (<see cref="Freeze"/>), so readers never see a table being grown.</remarks>
+public sealed class Bm25Vocabulary
+{
+    private byte[] _pool;
+    private int _poolLength;
+    private int[] _starts; // term i's bytes are _pool[_starts[i] .. _starts[i + 1])
+    private int _count;
+    private int[] _slots; // term number + 1, 0 = empty; length a power of two
+    private int[] _hashes;
+
+    public Bm25Vocabulary() : this(new byte[256], 0, new int[17], 0)
+    {
+    }
+
+    private Bm25Vocabulary(byte[] pool, int poolLength, int[] starts, int count)
+    {
+        _pool = pool;
+        _poolLength = poolLength;
+        _starts = starts;
+        _count = count;
+        _hashes = new int[Math.Max(16, starts.Length - 1)];
+        _slots = new int[SlotCount(count)];
+        for (int i = 0; i < count; i++)
+        {
+            int hash = Hash(Term(i));
+            _hashes[i] = hash;
+            Place(i, hash);
+        }
+    }
+
+    /// <summary>Number of terms.</summary>
+    public int Count => _count;
+
+    /// <summary>Bytes held (for size reports).</summary>
+    public long MemoryBytes => _pool.Length + 4L * (_starts.Length + _slots.Length + _hashes.Length);
+
+    /// <summary>Term <paramref name="number"/>'s bytes.</summary>
+    public ReadOnlySpan<byte> Term(int number) => _pool.AsSpan(_starts[number], _starts[number + 1] - _starts[number]);
+
+    /// <summary>The number of <paramref name="term"/>, or -1.</summary>
+    public int Find(ReadOnlySpan<byte> term)
+    {
+        int hash = Hash(term);
+        int mask = _slots.Length - 1;
+        for (int slot = hash & mask; ; slot = (slot + 1) & mask)
+        {
+            int entry = _slots[slot] - 1;
+            if (entry < 0)
+            {
+                return -1;
+            }
+            if (_hashes[entry] == hash && Term(entry).SequenceEqual(term))
+            {
+                return entry;
+            }
+        }
+    }
+
+    /// <summary>The number of <paramref name="term"/>, added at the end when new.</summary>
+    public int Add(ReadOnlySpan<byte> term)
+    {
+        int found = Find(term);
+        if (found >= 0)
+        {
+            return found;
+        }
+        if (_poolLength + term.Length > _pool.Length)
+        {
+            Array.Resize(ref _pool, Math.Max(_pool.Length * 2, _poolLength + term.Length));
+        }
+        if (_count + 2 > _starts.Length)
+        {
+            Array.Resize(ref _starts, _starts.Length * 2);
+            Array.Resize(ref _hashes, _starts.Length);
+        }
+        term.CopyTo(_pool.AsSpan(_poolLength));
+        _starts[_count] = _poolLength;
+        _poolLength += term.Length;
+        _starts[_count + 1] = _poolLength;
+        int hash = Hash(term);
+        _hashes[_count] = hash;
+        int number = _count++;
+        if (2 * _count > _slots.Length)
+        {
+            _slots = new int[SlotCount(_count)];
+            for (int i = 0; i < _count; i++)
+            {
+                Place(i, _hashes[i]);
+            }
+        }
+        else
+        {
+            Place(number, hash);
+        }
+        return number;
+    }
+
+    /// <summary>An independent copy that later <see cref="Add"/> calls do not change.</summary>
+    public Bm25Vocabulary Freeze() =>
+        new(_pool.AsSpan(0, _poolLength).ToArray(), _poolLength, _starts.AsSpan(0, _count + 1).ToArray(), _count);
+
+    private void Place(int number, int hash)
+    {
+        int mask = _slots.Length - 1;
+        int slot = hash & mask;
+        while (_slots[slot] != 0)
+        {
+            slot = (slot + 1) & mask;
+        }
+        _slots[slot] = number + 1;
+    }
+
+    private static int SlotCount(int count)
+    {
+        int size = 16;
+        while (size < 2 * count + 2)
+        {
+            size *= 2;
+        }
+        return size;
+    }
+
+    // HashCode is seeded per process: fine, the table never leaves the process.
+    private static int Hash(ReadOnlySpan<byte> term)
+    {
+        var hash = new HashCode();
+        hash.AddBytes(term);
+        return hash.ToHashCode();
+    }
+}
