@@ -170,8 +170,21 @@ public ref struct Bm25TokenReader
         return new Rune(final ? 0x3C2 : 0x3C3);
     }
 
-    private static bool IsCased(Rune rune) =>
-        Rune.GetUnicodeCategory(rune) is UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter;
+    // Cased = Lu, Ll, Lt, or the Other_Uppercase / Other_Lowercase ranges (Roman numerals,
+    // circled letters, modifier letters such as ª º ʰ).
+    private static bool IsCased(Rune rune)
+    {
+        if (Rune.GetUnicodeCategory(rune) is UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter)
+        {
+            return true;
+        }
+        int c = rune.Value;
+        return c is 0xAA or 0xBA or (>= 0x2B0 and <= 0x2B8) or 0x2C0 or 0x2C1 or (>= 0x2E0 and <= 0x2E4) or 0x345 or 0x37A
+            or 0x10FC or (>= 0x1D2C and <= 0x1D6A) or 0x1D78 or (>= 0x1D9B and <= 0x1DBF) or 0x2071 or 0x207F
+            or (>= 0x2090 and <= 0x209C) or (>= 0x2160 and <= 0x217F) or (>= 0x24B6 and <= 0x24E9) or 0x2C7C or 0x2C7D
+            or 0xA69C or 0xA69D or 0xA770 or 0xA7F8 or 0xA7F9 or (>= 0xAB5C and <= 0xAB5F) or (>= 0x1F130 and <= 0x1F149)
+            or (>= 0x1F150 and <= 0x1F169) or (>= 0x1F170 and <= 0x1F189);
+    }
 
     private static bool IsCaseIgnorable(Rune rune)
     {
