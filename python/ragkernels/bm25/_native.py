@@ -17,9 +17,12 @@ if lib is None:  # pragma: no cover - the dispatcher never imports this module t
 
 _from_buffer = ffi.from_buffer
 _new = ffi.new
+_unpack = ffi.unpack
 _NULL = ffi.NULL
 _search = lib.rk_bm25_search
 _SMALL_K = 4096
+_BUFFER_K = 64
+_buffers = threading.local()
 
 
 def _offsets(lengths) -> np.ndarray:
@@ -154,24 +157,36 @@ class BM25Index:
 
     def search(self, query, k=10) -> list:
         """Top-k (id, score) pairs; see ragkernels.BM25Index.search."""
-        k = C.check_k(k)
-        handle = self._h()
-        if C.query_kind(query):
-            text, token_offsets, _ = _encode_tokens([query])
-            tokens_ptr, token_count = _from_buffer("int64_t[]", token_offsets), len(query)
-        else:
+        if type(k) is not int or k < 0:
+            k = C.check_k(k)
+        handle = self._handle
+        if not handle:
+            raise ValueError("BM25Index is closed")
+        if type(query) is str:
             text = query.encode("utf-8")
             tokens_ptr, token_count = _NULL, 0
-        cap = k if k <= _SMALL_K else min(k, len(self) + _SMALL_K)
-        docs = _new("int64_t[]", cap)
-        scores = _new("double[]", cap)
-        keys = _new("int64_t[]", cap)
-        found = _new("int64_t*")
+        else:
+            C.query_kind(query)
+            text, token_offsets, _ = _encode_tokens([query])
+            tokens_ptr, token_count = _from_buffer("int64_t[]", token_offsets), len(query)
+        if k <= _BUFFER_K:
+            # One set of result buffers per thread, reused: a search then costs one call.
+            buffers = _buffers.__dict__.get("search")
+            if buffers is None:
+                buffers = _buffers.search = (_new("int64_t[]", _BUFFER_K), _new("double[]", _BUFFER_K),
+                                             _new("int64_t[]", _BUFFER_K), _new("int64_t*"))
+            docs, scores, keys, found = buffers
+            cap = k
+        else:
+            cap = k if k <= _SMALL_K else min(k, len(self) + _SMALL_K)
+            docs, scores, keys, found = _new("int64_t[]", cap), _new("double[]", cap), _new("int64_t[]", cap), _new("int64_t*")
         status = _search(handle, text, len(text), tokens_ptr, token_count, cap, docs, scores, keys, found)
         if status:
             self._raise(status)
-        id_of_key = self._id_of_key
-        return [(id_of_key[keys[i]], scores[i]) for i in range(found[0])]
+        n = found[0]
+        if not n:
+            return []
+        return list(zip(map(self._id_of_key.__getitem__, _unpack(keys, n)), _unpack(scores, n)))
 
     def search_many(self, queries, k=10, threads=None):
         """(doc numbers int64 (n, k), scores float64 (n, k)); see ragkernels.BM25Index.search_many."""

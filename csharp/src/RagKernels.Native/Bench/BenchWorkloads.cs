@@ -22,6 +22,7 @@ internal static class BenchWorkloads
     {
         var factories = new Dictionary<string, Func<Func<double>>>(StringComparer.Ordinal);
         SignalWorkloads.Register(factories);
+        Bm25Workloads.Register(factories);
         return factories;
     }
 
