@@ -402,3 +402,22 @@ def test_invalid_utf8_is_refused_natively(lib, ffi):
     finally:
         assert lib.rk_bm25_free(handle[0]) == lib.RK_OK
     assert lib.rk_bm25_free(handle[0]) == lib.RK_INVALID_HANDLE
+
+
+def test_process_exits_cleanly_after_parallel_search(lib, tmp_path):
+    """search_many starts .NET worker threads; the interpreter must still exit with status 0
+    (the library is opened RTLD_NODELETE so it is not unmapped under those threads)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import ragkernels\n"
+        "from ragkernels.bm25 import _native\n"
+        "ix = _native.BM25Index()\n"
+        "ix.add(['water boils', 'iron rusts'] * 50)\n"
+        "for _ in range(20):\n"
+        "    ix.search_many(['water', 'iron'] * 50, k=3, threads=2)\n"
+    )
+    for _ in range(3):
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120)
+        assert done.returncode == 0, done.stderr.decode(errors="replace")

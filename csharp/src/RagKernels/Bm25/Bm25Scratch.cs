@@ -41,6 +41,17 @@ internal sealed class Bm25Scratch
         return _accumulator.AsSpan(0, n);
     }
 
+    private int[] _cursors = new int[64];
+
+    public Span<int> Cursors(int n)
+    {
+        if (_cursors.Length < n)
+        {
+            _cursors = new int[Math.Max(n, 2 * _cursors.Length)];
+        }
+        return _cursors.AsSpan(0, n);
+    }
+
     public Span<double> Saved(int n)
     {
         if (_saved.Length < n)

@@ -156,25 +156,64 @@ public static class Bm25Search
         return scratch.TermCount;
     }
 
-    private static void Accumulate(Bm25Snapshot snapshot, Bm25Scratch scratch, Span<double> acc)
+    // Documents per block of the accumulation: 4,096 doubles (32 KiB) stay in the L1 cache
+    // while every query term's postings for those documents are added.
+    private const int BlockSize = 4096;
+
+    private static unsafe void Accumulate(Bm25Snapshot snapshot, Bm25Scratch scratch, Span<double> acc)
     {
         int[] starts = snapshot.PostingStarts;
         int[] postingDocs = snapshot.PostingDocuments;
         double[] postingScores = snapshot.PostingScores;
-        bool absent = snapshot.Scoring.ScoresAbsentTerms;
+        if (!snapshot.Scoring.ScoresAbsentTerms)
+        {
+            // The hot loop of every query, blocked by document so the scores being summed stay in
+            // L1. Within a block the terms are still added in query order, so every document's sum
+            // has the same operation order as without blocks (and as the Python twin). Posting
+            // documents are < acc.Length by construction, hence pointers without bounds checks.
+            int terms = scratch.TermCount;
+            Span<int> cursor = scratch.Cursors(terms);
+            for (int i = 0; i < terms; i++)
+            {
+                cursor[i] = starts[scratch.Terms[i]];
+            }
+            fixed (double* a = acc)
+            fixed (int* docs = postingDocs)
+            fixed (double* scores = postingScores)
+            {
+                for (int low = 0; low < acc.Length; low += BlockSize)
+                {
+                    int high = Math.Min(acc.Length, low + BlockSize);
+                    for (int i = 0; i < terms; i++)
+                    {
+                        int p = cursor[i];
+                        int end = starts[scratch.Terms[i] + 1];
+                        double m = scratch.Counts[i];
+                        if (m == 1.0)
+                        {
+                            for (; p < end && docs[p] < high; p++)
+                            {
+                                a[docs[p]] += scores[p];
+                            }
+                        }
+                        else
+                        {
+                            for (; p < end && docs[p] < high; p++)
+                            {
+                                a[docs[p]] += m * scores[p];
+                            }
+                        }
+                        cursor[i] = p;
+                    }
+                }
+            }
+            return;
+        }
         for (int i = 0; i < scratch.TermCount; i++)
         {
             int term = scratch.Terms[i];
             double m = scratch.Counts[i];
             int begin = starts[term], end = starts[term + 1];
-            if (!absent)
-            {
-                for (int p = begin; p < end; p++)
-                {
-                    acc[postingDocs[p]] += m * postingScores[p];
-                }
-                continue;
-            }
             // bm25l/bm25+: every document scores for the term. Add the absent-term score to all and
             // the posting score to the term's documents, each exactly once, in the same per-document
             // order as the Python twin: compute the posting documents' new totals first, add the
