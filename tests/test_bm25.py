@@ -467,3 +467,13 @@ def test_arguana_ndcg_is_in_the_published_range(native_bm25):
     docs, _ = index.search_many(queries, k=11)
     ranked = [[doc_ids[d] for d in row if d >= 0] for row in docs.tolist()]
     assert 0.46 < ndcg_at_10(ranked, qids, qrels) < 0.50
+
+
+def test_numpy_integer_ids(bm25):
+    index = bm25.BM25Index()
+    index.add(["alpha beta", "beta gamma"], ids=np.array([10, 20]))
+    assert index.ids == [10, 20] and all(type(i) is int for i in index.ids)
+    index.remove(np.int64(10))
+    assert index.ids == [20]
+    with pytest.raises(TypeError, match="ids must be str or int, got float"):
+        index.add(["x"], ids=[1.0])

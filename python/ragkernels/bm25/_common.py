@@ -5,6 +5,7 @@ reference definitions, the id encoding, the scoring formulas and the file format
 from __future__ import annotations
 
 import math
+import operator
 import re
 import struct
 import zlib
@@ -128,12 +129,17 @@ def query_kind(query) -> bool:
 
 
 def encode_id(value) -> bytes:
-    """External ids are str or int; stored as b"s" + UTF-8 or b"i" + decimal digits, so one
-    file format carries both."""
-    if type(value) is str:
+    """External ids are str or int (numpy integers included); stored as b"s" + UTF-8 or
+    b"i" + decimal digits, so one file format carries both."""
+    if isinstance(value, str):
         return b"s" + value.encode("utf-8", "strict")
-    if isinstance(value, int) and not isinstance(value, bool):
-        return b"i" + str(int(value)).encode("ascii")
+    if not isinstance(value, bool):
+        try:
+            number = operator.index(value)
+        except TypeError:
+            pass
+        else:
+            return b"i" + str(number).encode("ascii")
     raise TypeError(f"ids must be str or int, got {type(value).__name__}")
 
 
@@ -155,7 +161,8 @@ def check_ids(ids, count: int) -> list | None:
         raise ValueError(f"got {count} documents but {len(ids)} ids")
     for value in ids:
         encode_id(value)
-    return ids
+    # Integers of any kind (numpy's too) are kept as Python ints, as a loaded index gives them.
+    return [v if isinstance(v, str) else operator.index(v) for v in ids]
 
 
 def query_terms(tokens) -> list[tuple[str, int]]:

@@ -192,11 +192,11 @@ class BM25Index:
         """(doc numbers int64 (n, k), scores float64 (n, k)); see ragkernels.BM25Index.search_many."""
         k = C.check_k(k)
         queries = _query_list(queries)
-        handle = self._h()
         if threads is None:
             threads = 0
         elif isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
             raise ValueError(f"threads must be a positive int or None, got {threads!r}")
+        handle = self._h()
         docs = np.full((len(queries), k), -1, dtype=np.int64)
         scores = np.zeros((len(queries), k), dtype=np.float64)
         if not queries or k == 0:

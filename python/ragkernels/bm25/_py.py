@@ -220,8 +220,11 @@ class BM25Index:
 
 
 def _id_list(ids) -> list:
-    if isinstance(ids, (str, int)) and not isinstance(ids, bool):
+    """remove() takes one id or an iterable of ids."""
+    if isinstance(ids, str) or (not isinstance(ids, bool) and hasattr(ids, "__index__")):
         return [ids]
+    if isinstance(ids, bytes):
+        raise TypeError("ids must be str or int, got bytes")
     return list(ids)
 
 
