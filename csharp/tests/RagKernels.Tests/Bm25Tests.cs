@@ -114,6 +114,31 @@ public class Bm25Tests
     }
 
     [Fact]
+    public void TopKEqualsAStableSortOfAllScores()
+    {
+        var random = new Random(7);
+        string[] words = ["a", "b", "c", "d", "e", "f"];
+        for (int trial = 0; trial < 30; trial++)
+        {
+            int n = random.Next(1, 140);
+            string[] docs = Enumerable.Range(0, n)
+                .Select(_ => string.Join(' ', Enumerable.Range(0, random.Next(0, 6)).Select(_ => words[random.Next(words.Length)])) + " ")
+                .ToArray();
+            Bm25Index index = Build(docs);
+            string query = string.Join(' ', Enumerable.Range(0, random.Next(1, 4)).Select(_ => words[random.Next(words.Length)]));
+            var all = new double[n];
+            Bm25Search.Scores(index.Current, new Bm25Search.Query(Encoding.UTF8.GetBytes(query), default), all);
+            int[] order = Enumerable.Range(0, n).Where(d => all[d] > 0).OrderByDescending(d => all[d]).ToArray(); // stable
+            foreach (int k in new[] { 1, 3, 8, 9, 17, 200 })
+            {
+                var (top, scores) = Search(index, query, k);
+                Assert.Equal(order.Take(k).ToArray(), top);
+                Assert.Equal(order.Take(k).Select(d => all[d]).ToArray(), scores);
+            }
+        }
+    }
+
+    [Fact]
     public void RemoveEqualsAFreshBuild()
     {
         string[] docs = ["alpha beta", "beta gamma gamma", "delta", "alpha alpha delta", "beta"];

@@ -1,4 +1,6 @@
 using System;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace RagKernels.Bm25;
 
@@ -99,9 +101,11 @@ internal sealed class Bm25Scratch
 
     /// <summary>
     /// The k best documents of <paramref name="acc"/> with score &gt; 0, best first, ties by lower
-    /// document number; clears <paramref name="acc"/> on the way. A heap keeps the k best seen so
-    /// far with the worst at the root; documents arrive in ascending order, so a later document
-    /// with an equal score never displaces an earlier one.
+    /// document number; clears <paramref name="acc"/>. A heap keeps the k best seen so far with
+    /// the worst at the root; documents arrive in ascending order, so a later document with an
+    /// equal score never displaces an earlier one. Once the heap is full few scores beat its
+    /// root, so the scan tests eight at a time with SIMD compares and looks closer only at a
+    /// group with a candidate.
     /// </summary>
     public int Select(Span<double> acc, int k, Span<int> docs, Span<double> scores)
     {
@@ -114,36 +118,29 @@ internal sealed class Bm25Scratch
         Span<double> heapScores = _heapScores.AsSpan(0, k);
         int size = 0;
         double threshold = 0.0;
-        for (int d = 0; d < acc.Length; d++)
+        ref double first = ref MemoryMarshal.GetReference(acc);
+        int d = 0;
+        for (; d + 8 <= acc.Length; d += 8)
         {
-            double s = acc[d];
-            if (s == 0.0)
+            Vector128<double> limit = Vector128.Create(threshold);
+            Vector128<double> any = Vector128.GreaterThan(Vector128.LoadUnsafe(ref first, (nuint)d), limit)
+                | Vector128.GreaterThan(Vector128.LoadUnsafe(ref first, (nuint)(d + 2)), limit)
+                | Vector128.GreaterThan(Vector128.LoadUnsafe(ref first, (nuint)(d + 4)), limit)
+                | Vector128.GreaterThan(Vector128.LoadUnsafe(ref first, (nuint)(d + 6)), limit);
+            if (any == Vector128<double>.Zero)
             {
                 continue;
             }
-            acc[d] = 0.0;
-            if (!(s > threshold))
+            for (int j = d; j < d + 8; j++)
             {
-                continue;
-            }
-            if (size < k)
-            {
-                heapDocs[size] = d;
-                heapScores[size] = s;
-                SiftUp(heapDocs, heapScores, size++);
-                if (size == k)
-                {
-                    threshold = heapScores[0];
-                }
-            }
-            else
-            {
-                heapDocs[0] = d;
-                heapScores[0] = s;
-                SiftDown(heapDocs, heapScores, 0, size);
-                threshold = heapScores[0];
+                Offer(acc[j], j, heapDocs, heapScores, k, ref size, ref threshold);
             }
         }
+        for (; d < acc.Length; d++)
+        {
+            Offer(acc[d], d, heapDocs, heapScores, k, ref size, ref threshold);
+        }
+        acc.Clear();
         // Pop the worst into the last free place: the output ends up best first.
         for (int last = size - 1; last >= 0; last--)
         {
@@ -154,6 +151,31 @@ internal sealed class Bm25Scratch
             SiftDown(heapDocs, heapScores, 0, last);
         }
         return size;
+    }
+
+    private static void Offer(double s, int d, Span<int> heapDocs, Span<double> heapScores, int k, ref int size, ref double threshold)
+    {
+        if (!(s > threshold))
+        {
+            return;
+        }
+        if (size < k)
+        {
+            heapDocs[size] = d;
+            heapScores[size] = s;
+            SiftUp(heapDocs, heapScores, size++);
+            if (size == k)
+            {
+                threshold = heapScores[0];
+            }
+        }
+        else
+        {
+            heapDocs[0] = d;
+            heapScores[0] = s;
+            SiftDown(heapDocs, heapScores, 0, size);
+            threshold = heapScores[0];
+        }
     }
 
     // a is worse than b: lower score, or the same score and a later document.

@@ -156,10 +156,6 @@ public static class Bm25Search
         return scratch.TermCount;
     }
 
-    // Documents per block of the accumulation: 4,096 doubles (32 KiB) stay in the L1 cache
-    // while every query term's postings for those documents are added.
-    private const int BlockSize = 4096;
-
     private static unsafe void Accumulate(Bm25Snapshot snapshot, Bm25Scratch scratch, Span<double> acc)
     {
         int[] starts = snapshot.PostingStarts;
@@ -167,43 +163,31 @@ public static class Bm25Search
         double[] postingScores = snapshot.PostingScores;
         if (!snapshot.Scoring.ScoresAbsentTerms)
         {
-            // The hot loop of every query, blocked by document so the scores being summed stay in
-            // L1. Within a block the terms are still added in query order, so every document's sum
-            // has the same operation order as without blocks (and as the Python twin). Posting
-            // documents are < acc.Length by construction, hence pointers without bounds checks.
-            int terms = scratch.TermCount;
-            Span<int> cursor = scratch.Cursors(terms);
-            for (int i = 0; i < terms; i++)
-            {
-                cursor[i] = starts[scratch.Terms[i]];
-            }
+            // The hot loop of every query. Posting documents are < acc.Length by construction (the
+            // snapshot built both), so it reads through pointers without bounds checks. (Blocking
+            // the documents to keep the sums in L1 was measured on ArguAna: no faster.)
             fixed (double* a = acc)
             fixed (int* docs = postingDocs)
             fixed (double* scores = postingScores)
             {
-                for (int low = 0; low < acc.Length; low += BlockSize)
+                for (int i = 0; i < scratch.TermCount; i++)
                 {
-                    int high = Math.Min(acc.Length, low + BlockSize);
-                    for (int i = 0; i < terms; i++)
+                    int term = scratch.Terms[i];
+                    int end = starts[term + 1];
+                    double m = scratch.Counts[i];
+                    if (m == 1.0)
                     {
-                        int p = cursor[i];
-                        int end = starts[scratch.Terms[i] + 1];
-                        double m = scratch.Counts[i];
-                        if (m == 1.0)
+                        for (int p = starts[term]; p < end; p++)
                         {
-                            for (; p < end && docs[p] < high; p++)
-                            {
-                                a[docs[p]] += scores[p];
-                            }
+                            a[docs[p]] += scores[p];
                         }
-                        else
+                    }
+                    else
+                    {
+                        for (int p = starts[term]; p < end; p++)
                         {
-                            for (; p < end && docs[p] < high; p++)
-                            {
-                                a[docs[p]] += m * scores[p];
-                            }
+                            a[docs[p]] += m * scores[p];
                         }
-                        cursor[i] = p;
                     }
                 }
             }
