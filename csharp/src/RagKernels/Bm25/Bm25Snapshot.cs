@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 
 namespace RagKernels.Bm25;
 
@@ -71,6 +72,31 @@ public sealed class Bm25Snapshot
                 postingScores[at] = scoring.TermScore(idf[t], tfs[i], doc.Length, avgdl);
             }
         }
+        // Terms in at least a quarter of the documents also get a dense row of scores (0 where
+        // absent): adding a whole row with SIMD is cheaper than scattering that many postings,
+        // and adding +0.0 leaves a sum unchanged, so results stay bit-identical. The rows cost at
+        // most 8/12 × 4 = 2.7 times those terms' postings.
+        var denseRow = new int[terms];
+        Array.Fill(denseRow, -1);
+        var dense = new List<double[]>();
+        if (n >= DenseMinimumDocuments && !scoring.ScoresAbsentTerms)
+        {
+            for (int t = 0; t < terms; t++)
+            {
+                if (4L * df[t] >= n)
+                {
+                    var row = new double[n];
+                    for (int p = starts[t]; p < starts[t + 1]; p++)
+                    {
+                        row[postingDocs[p]] = postingScores[p];
+                    }
+                    denseRow[t] = dense.Count;
+                    dense.Add(row);
+                }
+            }
+        }
+        DenseRowOfTerm = denseRow;
+        DenseRows = dense.ToArray();
         DocumentFrequencies = df;
         PostingStarts = starts;
         PostingDocuments = postingDocs;
@@ -93,13 +119,20 @@ public sealed class Bm25Snapshot
     public int[] PostingDocuments { get; }
     public double[] PostingScores { get; }
     public double[] Idf { get; }
+    /// <summary>Index into <see cref="DenseRows"/> of term t's dense score row, or -1.</summary>
+    public int[] DenseRowOfTerm { get; }
+    /// <summary>Dense score rows (one score per document) of the most frequent terms.</summary>
+    public double[][] DenseRows { get; }
+
+    /// <summary>Below this many documents no term gets a dense row.</summary>
+    public const int DenseMinimumDocuments = 16;
     public double[] AbsentScores { get; }
 
     /// <summary>Approximate bytes held by this snapshot (arrays, documents, vocabulary).</summary>
     public long MemoryBytes()
     {
         long bytes = Vocabulary.MemoryBytes + 12L * PostingDocuments.Length + 4L * PostingStarts.Length
-            + 20L * Idf.Length + 8L * Documents.Length;
+            + 24L * Idf.Length + 8L * Documents.Length + 8L * DenseRows.Length * Count;
         foreach (Bm25Document doc in Documents)
         {
             bytes += 80 + doc.Id.Length + 8L * doc.Terms.Length;

@@ -207,24 +207,36 @@ public static class Bm25StopWords
         "a an and are as at be but by for if in into is it no not of on or such that the their " +
         "then there these they this to was will with");
 
+    // Every word is at most 5 ASCII bytes: packed into a ulong (no word contains a zero byte, so
+    // the packing is one-to-one) and searched in a sorted array, a few compares per token.
+    private static readonly ulong[] s_packed = PackAll();
+
     /// <summary>The list as UTF-8 words.</summary>
     public static ReadOnlySpan<byte[]> English => s_words;
 
     /// <summary>Whether <paramref name="token"/> (lower-case UTF-8) is on the list.</summary>
-    public static bool IsEnglish(ReadOnlySpan<byte> token)
+    public static bool IsEnglish(ReadOnlySpan<byte> token) =>
+        token.Length is > 0 and <= 5 && Array.BinarySearch(s_packed, Pack(token)) >= 0;
+
+    private static ulong Pack(ReadOnlySpan<byte> token)
     {
-        if (token.Length > 5)
+        ulong packed = 0;
+        for (int i = 0; i < token.Length; i++)
         {
-            return false;
+            packed |= (ulong)token[i] << (8 * i);
         }
-        foreach (byte[] word in s_words)
+        return packed;
+    }
+
+    private static ulong[] PackAll()
+    {
+        var packed = new ulong[s_words.Length];
+        for (int i = 0; i < packed.Length; i++)
         {
-            if (token.SequenceEqual(word))
-            {
-                return true;
-            }
+            packed[i] = Pack(s_words[i]);
         }
-        return false;
+        Array.Sort(packed);
+        return packed;
     }
 
     private static byte[][] Split(string words)
