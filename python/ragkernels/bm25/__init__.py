@@ -16,7 +16,9 @@ Raises:
 Methods:
     add(texts, ids=None, progress=False): documents as str, or as lists of str tokens used as is.
         ids: str or int per document (default: 0, 1, 2, ... continuing across calls; duplicates
-        allowed). Statistics update so scores equal a fresh build of the same corpus.
+        allowed). Statistics update so scores equal a fresh build of the same corpus. Each call
+        rebuilds the statistics, so add in batches, not one document per call. progress=True
+        (or None for 10,000+ documents) shows a tqdm bar.
     remove(ids): removes every document with one of these ids; KeyError (nothing removed) for an
         unknown id. Later documents move up one number per removed document.
     search(query, k=10) -> list of (id, score): best first, ties in insertion order, never a score

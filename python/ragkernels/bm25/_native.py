@@ -86,7 +86,9 @@ class BM25Index:
             return
         chunk = len(docs)
         if progress or (progress is None and len(docs) >= 10000):
-            chunk = max(1000, (len(docs) + 19) // 20)
+            # A bar needs steps: 10 calls, each of which rebuilds the statistics (a few times the
+            # cost of one call; progress is opt-in).
+            chunk = max(1000, (len(docs) + 9) // 10)
         bar = None
         if chunk < len(docs):
             try:
