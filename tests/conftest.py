@@ -71,3 +71,19 @@ def ffi():
     from ragkernels._native import ffi
 
     return ffi
+
+
+@pytest.fixture(scope="session", params=IMPLEMENTATIONS)
+def bm25(request):
+    """The bm25 module of one implementation."""
+    return implementation_module("bm25", request.param)
+
+
+@pytest.fixture(scope="session")
+def py_bm25():
+    return implementation_module("bm25", "python")
+
+
+@pytest.fixture(scope="session")
+def native_bm25():
+    return implementation_module("bm25", "native")

@@ -8,11 +8,12 @@ RAGKERNELS_LIBRARY=/path/to/libragkernels.so to load a library from elsewhere.
 
 from ._dispatch import implementation
 from ._version import __version__
+from .bm25 import BM25Index
 from .embed import Embedder
 from .signals import TrendWindow, trend_drop
 from .vector import VectorIndex, rrf
 from .chunking import Chunk, chunk
 from .embedding_cache import EmbeddingCache
 
-__all__ = ["Chunk", "EmbeddingCache", "Embedder", "TrendWindow", "VectorIndex", "__version__", "chunk",
+__all__ = ["BM25Index", "Chunk", "EmbeddingCache", "Embedder", "TrendWindow", "VectorIndex", "__version__", "chunk",
            "implementation", "rrf", "trend_drop"]

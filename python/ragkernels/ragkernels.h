@@ -78,6 +78,45 @@ int32_t rk_trend_window_free(uint64_t handle);
 
 /* ---- bm25 ------------------------------------------------------------------------------ */
 
+/* A BM25 index (shared/spec/bm25.md). method 0 lucene, 1 okapi, 2 bm25l, 3 bm25+; tokenizer
+   0 word, 1 word2; stopwords 0/1 (Lucene English list). Queries: UTF-8 text read with the
+   index's tokenizer when token_offsets is NULL, else token j = text[token_offsets[j] ..
+   token_offsets[j + 1]]. Documents carry a caller key (increasing) and opaque id bytes.
+   Reads work on a snapshot and never wait for a writer. */
+int32_t rk_bm25_create(int32_t method, double k1, double b, double delta, double epsilon,
+                       int32_t tokenizer, int32_t stopwords, uint64_t* handle);
+int32_t rk_bm25_free(uint64_t handle);
+int32_t rk_bm25_add(uint64_t handle, const uint8_t* text, int64_t text_length,
+                    const int64_t* doc_starts, int64_t count, const int64_t* token_offsets,
+                    int64_t token_count, const uint8_t* ids, int64_t ids_length,
+                    const int64_t* id_offsets, const int64_t* keys);
+/* RK_NOT_FOUND (nothing removed) when a key is unknown. */
+int32_t rk_bm25_remove(uint64_t handle, const int64_t* keys, int64_t count, int64_t* removed);
+/* Top k into docs/scores/keys[k] (keys may be NULL); *found = how many. */
+int32_t rk_bm25_search(uint64_t handle, const uint8_t* text, int64_t text_length,
+                       const int64_t* token_offsets, int64_t token_count, int64_t k,
+                       int64_t* docs, double* scores, int64_t* keys, int64_t* found);
+/* count queries into row-major (count, k) docs/scores (unused: -1 / 0) on threads (0 = all). */
+int32_t rk_bm25_search_many(uint64_t handle, const uint8_t* text, int64_t text_length,
+                            const int64_t* query_starts, int64_t count,
+                            const int64_t* token_offsets, int64_t token_count, int64_t k,
+                            int32_t threads, int64_t* docs, double* scores);
+/* Every document's score; RK_BUFFER_TOO_SMALL when capacity < *count. */
+int32_t rk_bm25_get_scores(uint64_t handle, const uint8_t* text, int64_t text_length,
+                           const int64_t* token_offsets, int64_t token_count, double* scores,
+                           int64_t capacity, int64_t* count);
+int32_t rk_bm25_len(uint64_t handle, int64_t* count);
+int32_t rk_bm25_memory(uint64_t handle, int64_t* bytes);
+/* params receives k1, b, delta, epsilon. */
+int32_t rk_bm25_info(uint64_t handle, int32_t* method, double* params, int32_t* tokenizer,
+                     int32_t* stopwords, int64_t* next_key);
+int32_t rk_bm25_ids(uint64_t handle, int64_t* keys, int64_t capacity, uint8_t* ids,
+                    int64_t ids_capacity, int64_t* id_offsets, int64_t* count,
+                    int64_t* ids_length);
+int32_t rk_bm25_save(uint64_t handle, const uint8_t* path, int64_t path_length);
+/* RK_FORMAT for a foreign, truncated or corrupt file; RK_IO when it cannot be read. */
+int32_t rk_bm25_load(const uint8_t* path, int64_t path_length, uint64_t* handle);
+
 /* ---- embeddings ------------------------------------------------------------------------ */
 
 /* ONNX Runtime could not be found or loaded (Python: ImportError). */

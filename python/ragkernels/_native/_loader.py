@@ -77,7 +77,10 @@ def load(ffi: cffi.FFI, expected_abi: int):
             reasons.append(f"{path} does not exist")
             continue
         try:
-            lib = ffi.dlopen(str(path))
+            # RTLD_NODELETE: the library is never unmapped, not even when cffi releases it at
+            # interpreter exit. The .NET runtime inside keeps worker threads (Parallel.For in
+            # batch kernels) that would otherwise run on unmapped code and crash the exit.
+            lib = ffi.dlopen(str(path), getattr(ffi, "RTLD_NOW", 0) | getattr(ffi, "RTLD_NODELETE", 0))
         except OSError as error:
             reasons.append(f"{path} could not be opened: {error}")
             continue

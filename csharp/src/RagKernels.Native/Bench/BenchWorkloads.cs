@@ -24,6 +24,7 @@ internal static class BenchWorkloads
         SignalWorkloads.Register(factories);
         EmbedWorkloads.Register(factories);
         VectorWorkloads.Register(factories);
+        Bm25Workloads.Register(factories);
         return factories;
     }
 

@@ -1,0 +1,227 @@
+using System;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace RagKernels.Bm25;
+
+/// <summary>
+/// One thread's reusable buffers for queries, grown on demand and kept, so a query allocates
+/// nothing once a thread has run one of the same size.
+/// </summary>
+internal sealed class Bm25Scratch
+{
+    private byte[] _tokens = new byte[256];
+    private double[] _accumulator = [];
+    private double[] _saved = [];
+    private int[] _stampOfTerm = [];
+    private int[] _slotOfTerm = [];
+    private int _stamp;
+    private int[] _heapDocs = new int[16];
+    private double[] _heapScores = new double[16];
+
+    public int[] Terms = new int[64];
+    public int[] Counts = new int[64];
+    public int TermCount;
+
+    public Span<byte> TokenBuffer(int size)
+    {
+        if (_tokens.Length < size)
+        {
+            _tokens = new byte[Math.Max(size, 2 * _tokens.Length)];
+        }
+        return _tokens;
+    }
+
+    /// <summary>An all-zero score array of <paramref name="n"/> entries; <see cref="Select"/>
+    /// leaves it zeroed again.</summary>
+    public Span<double> Accumulator(int n)
+    {
+        if (_accumulator.Length < n)
+        {
+            _accumulator = new double[Math.Max(n, _accumulator.Length + _accumulator.Length / 2)];
+        }
+        return _accumulator.AsSpan(0, n);
+    }
+
+    private int[] _cursors = new int[64];
+
+    public Span<int> Cursors(int n)
+    {
+        if (_cursors.Length < n)
+        {
+            _cursors = new int[Math.Max(n, 2 * _cursors.Length)];
+        }
+        return _cursors.AsSpan(0, n);
+    }
+
+    public Span<double> Saved(int n)
+    {
+        if (_saved.Length < n)
+        {
+            _saved = new double[Math.Max(n, 2 * _saved.Length)];
+        }
+        return _saved.AsSpan(0, n);
+    }
+
+    public void BeginQuery(int vocabulary)
+    {
+        TermCount = 0;
+        if (_stampOfTerm.Length < vocabulary)
+        {
+            int size = Math.Max(vocabulary, _stampOfTerm.Length + _stampOfTerm.Length / 2);
+            _stampOfTerm = new int[size];
+            _slotOfTerm = new int[size];
+            _stamp = 0;
+        }
+        if (++_stamp == int.MaxValue)
+        {
+            Array.Clear(_stampOfTerm);
+            _stamp = 1;
+        }
+    }
+
+    /// <summary>Counts one occurrence of a term; new terms keep their first-occurrence order.</summary>
+    public void CountTerm(int term)
+    {
+        if (_stampOfTerm[term] == _stamp)
+        {
+            Counts[_slotOfTerm[term]]++;
+            return;
+        }
+        if (TermCount == Terms.Length)
+        {
+            Array.Resize(ref Terms, 2 * Terms.Length);
+            Array.Resize(ref Counts, 2 * Counts.Length);
+        }
+        _stampOfTerm[term] = _stamp;
+        _slotOfTerm[term] = TermCount;
+        Terms[TermCount] = term;
+        Counts[TermCount++] = 1;
+    }
+
+    /// <summary>
+    /// The k best documents of <paramref name="acc"/> with score &gt; 0, best first, ties by lower
+    /// document number; clears <paramref name="acc"/>. A heap keeps the k best seen so far with
+    /// the worst at the root; documents arrive in ascending order, so a later document with an
+    /// equal score never displaces an earlier one. Once the heap is full few scores beat its
+    /// root, so the scan tests eight at a time with SIMD compares and looks closer only at a
+    /// group with a candidate.
+    /// </summary>
+    public int Select(Span<double> acc, int k, Span<int> docs, Span<double> scores)
+    {
+        if (_heapDocs.Length < k)
+        {
+            _heapDocs = new int[k];
+            _heapScores = new double[k];
+        }
+        Span<int> heapDocs = _heapDocs.AsSpan(0, k);
+        Span<double> heapScores = _heapScores.AsSpan(0, k);
+        int size = 0;
+        double threshold = 0.0;
+        ref double first = ref MemoryMarshal.GetReference(acc);
+        int d = 0;
+        for (; d + 8 <= acc.Length; d += 8)
+        {
+            Vector128<double> limit = Vector128.Create(threshold);
+            Vector128<double> any = Vector128.GreaterThan(Vector128.LoadUnsafe(ref first, (nuint)d), limit)
+                | Vector128.GreaterThan(Vector128.LoadUnsafe(ref first, (nuint)(d + 2)), limit)
+                | Vector128.GreaterThan(Vector128.LoadUnsafe(ref first, (nuint)(d + 4)), limit)
+                | Vector128.GreaterThan(Vector128.LoadUnsafe(ref first, (nuint)(d + 6)), limit);
+            if (any == Vector128<double>.Zero)
+            {
+                continue;
+            }
+            for (int j = d; j < d + 8; j++)
+            {
+                Offer(acc[j], j, heapDocs, heapScores, k, ref size, ref threshold);
+            }
+        }
+        for (; d < acc.Length; d++)
+        {
+            Offer(acc[d], d, heapDocs, heapScores, k, ref size, ref threshold);
+        }
+        acc.Clear();
+        // Pop the worst into the last free place: the output ends up best first.
+        for (int last = size - 1; last >= 0; last--)
+        {
+            docs[last] = heapDocs[0];
+            scores[last] = heapScores[0];
+            heapDocs[0] = heapDocs[last];
+            heapScores[0] = heapScores[last];
+            SiftDown(heapDocs, heapScores, 0, last);
+        }
+        return size;
+    }
+
+    private static void Offer(double s, int d, Span<int> heapDocs, Span<double> heapScores, int k, ref int size, ref double threshold)
+    {
+        if (!(s > threshold))
+        {
+            return;
+        }
+        if (size < k)
+        {
+            heapDocs[size] = d;
+            heapScores[size] = s;
+            SiftUp(heapDocs, heapScores, size++);
+            if (size == k)
+            {
+                threshold = heapScores[0];
+            }
+        }
+        else
+        {
+            heapDocs[0] = d;
+            heapScores[0] = s;
+            SiftDown(heapDocs, heapScores, 0, size);
+            threshold = heapScores[0];
+        }
+    }
+
+    // a is worse than b: lower score, or the same score and a later document.
+    private static bool Worse(double sa, int da, double sb, int db) => sa < sb || (sa == sb && da > db);
+
+    private static void SiftUp(Span<int> docs, Span<double> scores, int i)
+    {
+        while (i > 0)
+        {
+            int parent = (i - 1) >> 1;
+            if (!Worse(scores[i], docs[i], scores[parent], docs[parent]))
+            {
+                break;
+            }
+            Swap(docs, scores, i, parent);
+            i = parent;
+        }
+    }
+
+    private static void SiftDown(Span<int> docs, Span<double> scores, int i, int size)
+    {
+        while (true)
+        {
+            int left = 2 * i + 1;
+            if (left >= size)
+            {
+                return;
+            }
+            int worst = left;
+            int right = left + 1;
+            if (right < size && Worse(scores[right], docs[right], scores[left], docs[left]))
+            {
+                worst = right;
+            }
+            if (!Worse(scores[worst], docs[worst], scores[i], docs[i]))
+            {
+                return;
+            }
+            Swap(docs, scores, i, worst);
+            i = worst;
+        }
+    }
+
+    private static void Swap(Span<int> docs, Span<double> scores, int a, int b)
+    {
+        (docs[a], docs[b]) = (docs[b], docs[a]);
+        (scores[a], scores[b]) = (scores[b], scores[a]);
+    }
+}

@@ -1,0 +1,260 @@
+using System;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Text.Unicode;
+using System.Threading.Tasks;
+
+namespace RagKernels.Bm25;
+
+/// <summary>
+/// Queries against a snapshot: term-at-a-time accumulation of precomputed posting scores into a
+/// per-thread score array, then a top-k selection. A query's distinct terms are taken in order
+/// of first occurrence, each weighted by how often it occurs: the order the Python twin sums in.
+/// </summary>
+public static class Bm25Search
+{
+    /// <summary>A query: UTF-8 text to tokenize (<c>Tokens</c> empty), or pre-tokenized, token j
+    /// being <c>Text[Tokens[j]..Tokens[j + 1]]</c>.</summary>
+    public readonly ref struct Query
+    {
+        public Query(ReadOnlySpan<byte> text, ReadOnlySpan<long> tokens)
+        {
+            Text = text;
+            Tokens = tokens;
+        }
+
+        public ReadOnlySpan<byte> Text { get; }
+        public ReadOnlySpan<long> Tokens { get; }
+    }
+
+    [ThreadStatic]
+    private static Bm25Scratch? t_scratch;
+
+    private static Bm25Scratch Scratch => t_scratch ??= new Bm25Scratch();
+
+    /// <summary>Checks a query's text and token offsets; throws before any work.</summary>
+    public static void Validate(in Query query)
+    {
+        if (!query.Tokens.IsEmpty)
+        {
+            Bm25Ranges.CheckOffsets(query.Tokens, query.Text.Length, "token offsets");
+        }
+        if (!Utf8.IsValid(query.Text))
+        {
+            throw new Bm25InvalidUtf8Exception("the query is not valid UTF-8");
+        }
+    }
+
+    /// <summary>Top <paramref name="k"/> documents (score &gt; 0, best first, ties in insertion
+    /// order) into <paramref name="docs"/>/<paramref name="scores"/> (length ≥ min(k, N));
+    /// returns how many. The query must have passed <see cref="Validate"/>.</summary>
+    public static int Search(Bm25Snapshot snapshot, in Query query, int k, Span<int> docs, Span<double> scores)
+    {
+        Bm25Scratch scratch = Scratch;
+        int n = snapshot.Count;
+        if (k <= 0 || n == 0 || CollectTerms(snapshot, query, scratch) == 0)
+        {
+            return 0;
+        }
+        Span<double> acc = scratch.Accumulator(n);
+        Accumulate(snapshot, scratch, acc);
+        return scratch.Select(acc, Math.Min(k, n), docs, scores);
+    }
+
+    /// <summary>Every document's score into <paramref name="output"/> (length ≥ N).</summary>
+    public static void Scores(Bm25Snapshot snapshot, in Query query, Span<double> output)
+    {
+        Bm25Scratch scratch = Scratch;
+        Span<double> acc = output[..snapshot.Count];
+        acc.Clear();
+        if (snapshot.Count > 0 && CollectTerms(snapshot, query, scratch) > 0)
+        {
+            Accumulate(snapshot, scratch, acc);
+        }
+    }
+
+    /// <summary>
+    /// Top-k of <paramref name="count"/> queries into row-major (count, k) arrays, rows padded
+    /// with document -1 and score 0, on up to <paramref name="threads"/> threads (0 = all cores).
+    /// Query q is <c>text[queryStarts[q]..queryStarts[q + 1]]</c>, or, when
+    /// <paramref name="tokenOffsets"/> is not null, tokens queryStarts[q]..queryStarts[q + 1] of it.
+    /// </summary>
+    public static unsafe void SearchMany(Bm25Snapshot snapshot, byte* text, long textLength, long* queryStarts,
+        int count, long* tokenOffsets, long tokenCount, int k, int threads, long* outDocs, double* outScores)
+    {
+        var options = new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount };
+        nint textAddress = (nint)text, startsAddress = (nint)queryStarts, tokensAddress = (nint)tokenOffsets;
+        nint docsAddress = (nint)outDocs, scoresAddress = (nint)outScores;
+        // Check every query first, so a bad one fails the call before any work or partial output.
+        for (int q = 0; q < count; q++)
+        {
+            Query query = QueryAt(q, textAddress, textLength, startsAddress, tokensAddress, tokenCount);
+            Validate(query);
+        }
+        Parallel.For(0, count, options, () => new int[Math.Max(k, 0)], (q, _, docs) =>
+        {
+            Query query = QueryAt(q, textAddress, textLength, startsAddress, tokensAddress, tokenCount);
+            var rowDocs = new Span<long>((long*)docsAddress + (long)q * k, k);
+            var rowScores = new Span<double>((double*)scoresAddress + (long)q * k, k);
+            int found = Search(snapshot, query, k, docs, rowScores);
+            for (int i = 0; i < found; i++)
+            {
+                rowDocs[i] = docs[i];
+            }
+            rowDocs[found..].Fill(-1);
+            rowScores[found..].Clear();
+            return docs;
+        }, static _ => { });
+    }
+
+    private static unsafe Query QueryAt(int q, nint text, long textLength, nint starts, nint tokens, long tokenCount)
+    {
+        long* s = (long*)starts;
+        if (tokens == 0)
+        {
+            return new Query(new ReadOnlySpan<byte>((byte*)text + s[q], checked((int)(s[q + 1] - s[q]))), default);
+        }
+        long first = s[q], last = s[q + 1];
+        if (first < 0 || last < first || last > tokenCount)
+        {
+            throw new ArgumentException($"query {q}: token range {first}..{last} is outside 0..{tokenCount}");
+        }
+        return new Query(new ReadOnlySpan<byte>((byte*)text, checked((int)textLength)),
+            new ReadOnlySpan<long>((long*)tokens + first, checked((int)(last - first + 1))));
+    }
+
+    /// <summary>The query's known distinct terms and counts into the scratch; returns how many.</summary>
+    private static int CollectTerms(Bm25Snapshot snapshot, in Query query, Bm25Scratch scratch)
+    {
+        scratch.BeginQuery(snapshot.Vocabulary.Count);
+        Bm25Vocabulary vocabulary = snapshot.Vocabulary;
+        int[] df = snapshot.DocumentFrequencies;
+        if (query.Tokens.IsEmpty)
+        {
+            ReadOnlySpan<byte> text = query.Text;
+            Span<byte> output = scratch.TokenBuffer(Bm25TokenReader.OutputCapacity(text.Length));
+            var reader = new Bm25TokenReader(text, output, snapshot.Tokenizer, snapshot.StopWords);
+            while (reader.Next(out ReadOnlySpan<byte> token))
+            {
+                int term = vocabulary.Find(token);
+                if (term >= 0 && df[term] > 0)
+                {
+                    scratch.CountTerm(term);
+                }
+            }
+        }
+        else
+        {
+            ReadOnlySpan<long> offsets = query.Tokens;
+            for (int j = 0; j + 1 < offsets.Length; j++)
+            {
+                int term = vocabulary.Find(query.Text[(int)offsets[j]..(int)offsets[j + 1]]);
+                if (term >= 0 && df[term] > 0)
+                {
+                    scratch.CountTerm(term);
+                }
+            }
+        }
+        return scratch.TermCount;
+    }
+
+    private static unsafe void Accumulate(Bm25Snapshot snapshot, Bm25Scratch scratch, Span<double> acc)
+    {
+        int[] starts = snapshot.PostingStarts;
+        int[] postingDocs = snapshot.PostingDocuments;
+        double[] postingScores = snapshot.PostingScores;
+        if (!snapshot.Scoring.ScoresAbsentTerms)
+        {
+            // The hot loop of every query. Posting documents are < acc.Length by construction (the
+            // snapshot built both), so it reads through pointers without bounds checks. (Blocking
+            // the documents to keep the sums in L1 was measured on ArguAna: no faster.)
+            int[] denseRowOfTerm = snapshot.DenseRowOfTerm;
+            fixed (double* a = acc)
+            fixed (int* docs = postingDocs)
+            fixed (double* scores = postingScores)
+            {
+                for (int i = 0; i < scratch.TermCount; i++)
+                {
+                    int term = scratch.Terms[i];
+                    int end = starts[term + 1];
+                    double m = scratch.Counts[i];
+                    int row = denseRowOfTerm[term];
+                    if (row >= 0)
+                    {
+                        AddRow(acc, snapshot.DenseRows[row], m);
+                    }
+                    else if (m == 1.0)
+                    {
+                        for (int p = starts[term]; p < end; p++)
+                        {
+                            a[docs[p]] += scores[p];
+                        }
+                    }
+                    else
+                    {
+                        for (int p = starts[term]; p < end; p++)
+                        {
+                            a[docs[p]] += m * scores[p];
+                        }
+                    }
+                }
+            }
+            return;
+        }
+        for (int i = 0; i < scratch.TermCount; i++)
+        {
+            int term = scratch.Terms[i];
+            double m = scratch.Counts[i];
+            int begin = starts[term], end = starts[term + 1];
+            // bm25l/bm25+: every document scores for the term. Add the absent-term score to all and
+            // the posting score to the term's documents, each exactly once, in the same per-document
+            // order as the Python twin: compute the posting documents' new totals first, add the
+            // absent score everywhere, then put the saved totals back.
+            Span<double> saved = scratch.Saved(end - begin);
+            for (int p = begin; p < end; p++)
+            {
+                saved[p - begin] = acc[postingDocs[p]] + m * postingScores[p];
+            }
+            double z = m * snapshot.AbsentScores[term];
+            for (int d = 0; d < acc.Length; d++)
+            {
+                acc[d] += z;
+            }
+            for (int p = begin; p < end; p++)
+            {
+                acc[postingDocs[p]] = saved[p - begin];
+            }
+        }
+    }
+
+    /// <summary>acc[d] += m × row[d] for every document, two at a time (+0.0 where the term is
+    /// absent changes nothing; m × s is what the posting loop adds, so sums are identical).</summary>
+    private static void AddRow(Span<double> acc, double[] row, double m)
+    {
+        ref double a = ref MemoryMarshal.GetReference(acc);
+        ref double r = ref MemoryMarshal.GetArrayDataReference(row);
+        int n = acc.Length;
+        int d = 0;
+        if (m == 1.0)
+        {
+            for (; d + 2 <= n; d += 2)
+            {
+                (Vector128.LoadUnsafe(ref a, (nuint)d) + Vector128.LoadUnsafe(ref r, (nuint)d)).StoreUnsafe(ref a, (nuint)d);
+            }
+            for (; d < n; d++)
+            {
+                acc[d] += row[d];
+            }
+            return;
+        }
+        Vector128<double> factor = Vector128.Create(m);
+        for (; d + 2 <= n; d += 2)
+        {
+            (Vector128.LoadUnsafe(ref a, (nuint)d) + factor * Vector128.LoadUnsafe(ref r, (nuint)d)).StoreUnsafe(ref a, (nuint)d);
+        }
+        for (; d < n; d++)
+        {
+            acc[d] += m * row[d];
+        }
+    }
+}

@@ -1,0 +1,171 @@
+using System;
+using System.Collections.Generic;
+
+namespace RagKernels.Bm25;
+
+/// <summary>
+/// An immutable state of a BM25 index: documents, a frozen vocabulary, postings with each
+/// posting's term score precomputed. Writers build a new snapshot and publish it with one
+/// reference write, so readers need no lock and always see one consistent corpus.
+/// </summary>
+/// <remarks>Precomputing every posting's score is what makes a query a sum of array reads. Every
+/// add or remove changes N and the mean length, hence every score, so a write rebuilds this in
+/// full (linear in the postings) whatever it changed.</remarks>
+public sealed class Bm25Snapshot
+{
+    internal Bm25Snapshot(Bm25Scoring scoring, Bm25TokenizerKind tokenizer, bool stopWords, Bm25Vocabulary vocabulary, Bm25Document[] documents)
+    {
+        Scoring = scoring;
+        Tokenizer = tokenizer;
+        StopWords = stopWords;
+        Vocabulary = vocabulary;
+        Documents = documents;
+        int n = documents.Length;
+        int terms = vocabulary.Count;
+        var df = new int[terms];
+        long total = 0;
+        foreach (Bm25Document doc in documents)
+        {
+            total += doc.Length;
+            foreach (int term in doc.Terms)
+            {
+                df[term]++;
+            }
+        }
+        AverageLength = n == 0 ? 0.0 : (double)total / n;
+        TotalLength = total;
+        var starts = new int[terms + 1];
+        for (int t = 0; t < terms; t++)
+        {
+            starts[t + 1] = checked(starts[t] + df[t]);
+        }
+        var idf = new double[terms];
+        double floor = scoring.Method == Bm25Method.Okapi ? OkapiFloor(scoring, n, df) : 0.0;
+        var absent = new double[terms];
+        for (int t = 0; t < terms; t++)
+        {
+            if (df[t] > 0)
+            {
+                double w = scoring.Idf(n, df[t]);
+                if (scoring.Method == Bm25Method.Okapi && w < 0.0)
+                {
+                    w = floor;
+                }
+                idf[t] = w;
+                absent[t] = scoring.AbsentScore(w);
+            }
+        }
+        var postingDocs = new int[starts[terms]];
+        var postingScores = new double[starts[terms]];
+        var fill = starts.AsSpan(0, terms).ToArray();
+        double avgdl = AverageLength;
+        for (int d = 0; d < n; d++)
+        {
+            Bm25Document doc = documents[d];
+            int[] docTerms = doc.Terms;
+            int[] tfs = doc.Frequencies;
+            for (int i = 0; i < docTerms.Length; i++)
+            {
+                int t = docTerms[i];
+                int at = fill[t]++;
+                postingDocs[at] = d;
+                postingScores[at] = scoring.TermScore(idf[t], tfs[i], doc.Length, avgdl);
+            }
+        }
+        // Terms in at least a quarter of the documents also get a dense row of scores (0 where
+        // absent): adding a whole row with SIMD is cheaper than scattering that many postings,
+        // and adding +0.0 leaves a sum unchanged, so results stay bit-identical. The rows cost at
+        // most 8/12 × 4 = 2.7 times those terms' postings.
+        var denseRow = new int[terms];
+        Array.Fill(denseRow, -1);
+        var dense = new List<double[]>();
+        if (n >= DenseMinimumDocuments && !scoring.ScoresAbsentTerms)
+        {
+            for (int t = 0; t < terms; t++)
+            {
+                if (4L * df[t] >= n)
+                {
+                    var row = new double[n];
+                    for (int p = starts[t]; p < starts[t + 1]; p++)
+                    {
+                        row[postingDocs[p]] = postingScores[p];
+                    }
+                    denseRow[t] = dense.Count;
+                    dense.Add(row);
+                }
+            }
+        }
+        DenseRowOfTerm = denseRow;
+        DenseRows = dense.ToArray();
+        DocumentFrequencies = df;
+        PostingStarts = starts;
+        PostingDocuments = postingDocs;
+        PostingScores = postingScores;
+        Idf = idf;
+        AbsentScores = absent;
+    }
+
+    public Bm25Scoring Scoring { get; }
+    public Bm25TokenizerKind Tokenizer { get; }
+    public bool StopWords { get; }
+    public Bm25Vocabulary Vocabulary { get; }
+    public Bm25Document[] Documents { get; }
+    public int Count => Documents.Length;
+    public double AverageLength { get; }
+    public long TotalLength { get; }
+    public int[] DocumentFrequencies { get; }
+    /// <summary>Term t's postings are at [PostingStarts[t], PostingStarts[t + 1]), documents ascending.</summary>
+    public int[] PostingStarts { get; }
+    public int[] PostingDocuments { get; }
+    public double[] PostingScores { get; }
+    public double[] Idf { get; }
+    /// <summary>Index into <see cref="DenseRows"/> of term t's dense score row, or -1.</summary>
+    public int[] DenseRowOfTerm { get; }
+    /// <summary>Dense score rows (one score per document) of the most frequent terms.</summary>
+    public double[][] DenseRows { get; }
+
+    /// <summary>Below this many documents no term gets a dense row.</summary>
+    public const int DenseMinimumDocuments = 16;
+    public double[] AbsentScores { get; }
+
+    /// <summary>Approximate bytes held by this snapshot (arrays, documents, vocabulary).</summary>
+    public long MemoryBytes()
+    {
+        long bytes = Vocabulary.MemoryBytes + 12L * PostingDocuments.Length + 4L * PostingStarts.Length
+            + 24L * Idf.Length + 8L * Documents.Length + 8L * DenseRows.Length * Count;
+        foreach (Bm25Document doc in Documents)
+        {
+            bytes += 80 + doc.Id.Length + 8L * doc.Terms.Length;
+        }
+        return bytes;
+    }
+
+    /// <summary>epsilon × mean okapi idf over the terms present, summed per document frequency in
+    /// ascending order (count × idf), so the value does not depend on the order terms arrived in.</summary>
+    private static double OkapiFloor(Bm25Scoring scoring, int n, int[] df)
+    {
+        var perFrequency = new int[n + 1];
+        int vocabulary = 0;
+        foreach (int f in df)
+        {
+            if (f > 0)
+            {
+                perFrequency[f]++;
+                vocabulary++;
+            }
+        }
+        if (vocabulary == 0)
+        {
+            return 0.0;
+        }
+        double total = 0.0;
+        for (int f = 1; f <= n; f++)
+        {
+            if (perFrequency[f] > 0)
+            {
+                total += perFrequency[f] * scoring.Idf(n, f);
+            }
+        }
+        return scoring.Epsilon * (total / vocabulary);
+    }
+}

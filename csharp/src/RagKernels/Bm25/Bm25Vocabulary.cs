@@ -1,0 +1,160 @@
+using System;
+using System.Buffers.Binary;
+
+namespace RagKernels.Bm25;
+
+/// <summary>
+/// Terms (UTF-8 byte strings) numbered 0, 1, 2, … in order of insertion, looked up by their
+/// bytes without allocating: an open-addressing hash table over one byte pool.
+/// </summary>
+/// <remarks>The writer of an index adds to its own vocabulary; each published snapshot gets a
+/// frozen copy (<see cref="Freeze"/>), so readers never see a table being grown.</remarks>
+public sealed class Bm25Vocabulary
+{
+    private byte[] _pool;
+    private int _poolLength;
+    private int[] _starts; // term i's bytes are _pool[_starts[i] .. _starts[i + 1])
+    private int _count;
+    private int[] _slots; // term number + 1, 0 = empty; length a power of two
+    private int[] _hashes;
+
+    public Bm25Vocabulary() : this(new byte[256], 0, new int[17], 0)
+    {
+    }
+
+    private Bm25Vocabulary(byte[] pool, int poolLength, int[] starts, int count)
+    {
+        _pool = pool;
+        _poolLength = poolLength;
+        _starts = starts;
+        _count = count;
+        _hashes = new int[Math.Max(16, starts.Length - 1)];
+        _slots = new int[SlotCount(count)];
+        for (int i = 0; i < count; i++)
+        {
+            int hash = Hash(Term(i));
+            _hashes[i] = hash;
+            Place(i, hash);
+        }
+    }
+
+    /// <summary>Number of terms.</summary>
+    public int Count => _count;
+
+    /// <summary>Bytes held (for size reports).</summary>
+    public long MemoryBytes => _pool.Length + 4L * (_starts.Length + _slots.Length + _hashes.Length);
+
+    /// <summary>Term <paramref name="number"/>'s bytes.</summary>
+    public ReadOnlySpan<byte> Term(int number) => _pool.AsSpan(_starts[number], _starts[number + 1] - _starts[number]);
+
+    /// <summary>The number of <paramref name="term"/>, or -1.</summary>
+    public int Find(ReadOnlySpan<byte> term)
+    {
+        int hash = Hash(term);
+        int mask = _slots.Length - 1;
+        for (int slot = hash & mask; ; slot = (slot + 1) & mask)
+        {
+            int entry = _slots[slot] - 1;
+            if (entry < 0)
+            {
+                return -1;
+            }
+            if (_hashes[entry] == hash && Term(entry).SequenceEqual(term))
+            {
+                return entry;
+            }
+        }
+    }
+
+    /// <summary>The number of <paramref name="term"/>, added at the end when new.</summary>
+    public int Add(ReadOnlySpan<byte> term)
+    {
+        int found = Find(term);
+        if (found >= 0)
+        {
+            return found;
+        }
+        if (_poolLength + term.Length > _pool.Length)
+        {
+            Array.Resize(ref _pool, Math.Max(_pool.Length * 2, _poolLength + term.Length));
+        }
+        if (_count + 2 > _starts.Length)
+        {
+            Array.Resize(ref _starts, _starts.Length * 2);
+            Array.Resize(ref _hashes, _starts.Length);
+        }
+        term.CopyTo(_pool.AsSpan(_poolLength));
+        _starts[_count] = _poolLength;
+        _poolLength += term.Length;
+        _starts[_count + 1] = _poolLength;
+        int hash = Hash(term);
+        _hashes[_count] = hash;
+        int number = _count++;
+        if (2 * _count > _slots.Length)
+        {
+            _slots = new int[SlotCount(_count)];
+            for (int i = 0; i < _count; i++)
+            {
+                Place(i, _hashes[i]);
+            }
+        }
+        else
+        {
+            Place(number, hash);
+        }
+        return number;
+    }
+
+    /// <summary>An independent copy that later <see cref="Add"/> calls do not change.</summary>
+    public Bm25Vocabulary Freeze() =>
+        new(_pool.AsSpan(0, _poolLength).ToArray(), _poolLength, _starts.AsSpan(0, _count + 1).ToArray(), _count);
+
+    private void Place(int number, int hash)
+    {
+        int mask = _slots.Length - 1;
+        int slot = hash & mask;
+        while (_slots[slot] != 0)
+        {
+            slot = (slot + 1) & mask;
+        }
+        _slots[slot] = number + 1;
+    }
+
+    private static int SlotCount(int count)
+    {
+        int size = 16;
+        while (size < 2 * count + 2)
+        {
+            size *= 2;
+        }
+        return size;
+    }
+
+    // Seeded per process (the table never leaves it), so a crafted corpus cannot aim for
+    // collisions across runs.
+    private static readonly ulong s_seed = (ulong)Random.Shared.NextInt64() | 1;
+
+    /// <summary>A multiply-xorshift hash eight bytes at a time with a final avalanche: terms are
+    /// short, and System.HashCode.AddBytes costs several times more per call on them.</summary>
+    private static int Hash(ReadOnlySpan<byte> term)
+    {
+        const ulong Prime = 0x100000001B3UL;
+        ulong h = s_seed ^ (ulong)term.Length;
+        while (term.Length >= 8)
+        {
+            h = (h ^ BinaryPrimitives.ReadUInt64LittleEndian(term)) * Prime;
+            h ^= h >> 29;
+            term = term[8..];
+        }
+        ulong tail = 0;
+        for (int i = 0; i < term.Length; i++)
+        {
+            tail |= (ulong)term[i] << (8 * i);
+        }
+        h = (h ^ tail) * 0x9E3779B97F4A7C15UL;
+        h ^= h >> 32;
+        h *= 0xD6E8FEB86659FD93UL;
+        h ^= h >> 32;
+        return (int)h;
+    }
+}

@@ -1,0 +1,349 @@
+"""The BM25 index through libragkernels. Same API, results and errors as _py.py."""
+
+from __future__ import annotations
+
+import os
+import threading
+import weakref
+
+import numpy as np
+
+from .._native import ffi, lib, raise_for
+from . import _common as C
+from ._py import _id_list, _query_list
+
+if lib is None:  # pragma: no cover - the dispatcher never imports this module then
+    raise ImportError("libragkernels is not loaded")
+
+_from_buffer = ffi.from_buffer
+_new = ffi.new
+_unpack = ffi.unpack
+_NULL = ffi.NULL
+_search = lib.rk_bm25_search
+_SMALL_K = 4096
+_BUFFER_K = 64
+_buffers = threading.local()
+
+
+def _offsets(lengths) -> np.ndarray:
+    out = np.zeros(len(lengths) + 1, dtype=np.int64)
+    if lengths:
+        np.cumsum(lengths, out=out[1:])
+    return out
+
+
+def _encode_tokens(token_lists):
+    """One UTF-8 buffer of every token, the token byte offsets, and each list's token range."""
+    encoded = [t.encode("utf-8") for tokens in token_lists for t in tokens]
+    return b"".join(encoded), _offsets([len(t) for t in encoded]), _offsets([len(tokens) for tokens in token_lists])
+
+
+class BM25Index:
+    """A BM25 index over documents (shared/spec/bm25.md); see ragkernels.BM25Index."""
+
+    def __init__(self, method="lucene", k1=None, b=None, delta=None, epsilon=None, tokenizer="word",
+                 stopwords=None, *, _handle=None):
+        if _handle is None:
+            (self.method, self.k1, self.b, self.delta, self.epsilon, self.tokenizer,
+             stop) = C.check_params(method, k1, b, delta, epsilon, tokenizer, stopwords)
+            handle = _new("uint64_t*")
+            status = lib.rk_bm25_create(C.METHOD_CODES[self.method], self.k1, self.b, self.delta, self.epsilon,
+                                        C.TOKENIZER_CODES[self.tokenizer], 1 if stop else 0, handle)
+            if status:
+                raise_for(status)
+            self._handle = handle[0]
+            self._next_key = 0
+        else:
+            self._handle = _handle
+        self._finalizer = weakref.finalize(self, lib.rk_bm25_free, self._handle)
+        self._write_lock = threading.Lock()
+        # key -> external id, filled before the library sees the key, never pruned while open,
+        # so a search on any snapshot finds the ids of its keys; id bytes -> keys for remove().
+        self._id_of_key: dict[int, object] = {}
+        self._keys_of_id: dict[bytes, list[int]] = {}
+        if _handle is None:
+            self.stopwords = "english" if stop else None
+
+    def _h(self) -> int:
+        handle = self._handle
+        if not handle:
+            raise ValueError("BM25Index is closed")
+        return handle
+
+    def _raise(self, status):
+        if not self._handle:
+            raise ValueError("BM25Index is closed")
+        raise_for(status)
+
+    # ---- writing ----------------------------------------------------------------------
+
+    def add(self, texts, ids=None, progress=False) -> None:
+        """Adds documents; see ragkernels.BM25Index.add."""
+        self._h()
+        docs, pretokenized = C.split_documents(texts)
+        ids = C.check_ids(ids, len(docs))
+        if not docs:
+            return
+        chunk = len(docs)
+        if progress or (progress is None and len(docs) >= 10000):
+            # A bar needs steps: 10 calls, each of which rebuilds the statistics (a few times the
+            # cost of one call; progress is opt-in).
+            chunk = max(1000, (len(docs) + 9) // 10)
+        bar = None
+        if chunk < len(docs):
+            try:
+                from tqdm import tqdm
+
+                bar = tqdm(total=len(docs), desc="BM25 index", unit="doc")
+            except ImportError:  # pragma: no cover - tqdm is optional
+                bar = None
+        try:
+            for start in range(0, len(docs), chunk):
+                part = docs[start:start + chunk]
+                self._add(part, None if ids is None else ids[start:start + chunk], pretokenized)
+                if bar is not None:
+                    bar.update(len(part))
+        finally:
+            if bar is not None:
+                bar.close()
+
+    def _add(self, docs, ids, pretokenized):
+        with self._write_lock:
+            handle = self._h()
+            first = self._next_key
+            keys = np.arange(first, first + len(docs), dtype=np.int64)
+            idents = list(range(first, first + len(docs))) if ids is None else ids
+            encoded_ids = [C.encode_id(i) for i in idents]
+            if pretokenized:
+                text, token_offsets, starts = _encode_tokens(docs)
+                tokens_ptr, token_count = _from_buffer("int64_t[]", token_offsets), len(token_offsets) - 1
+            else:
+                parts = [d.encode("utf-8") for d in docs]
+                text, starts = b"".join(parts), _offsets([len(p) for p in parts])
+                tokens_ptr, token_count = _NULL, 0
+            id_bytes = b"".join(encoded_ids)
+            id_offsets = _offsets([len(i) for i in encoded_ids])
+            for key, ident in zip(keys.tolist(), idents):
+                self._id_of_key[key] = ident
+            status = lib.rk_bm25_add(handle, text, len(text), _from_buffer("int64_t[]", starts), len(docs), tokens_ptr,
+                                     token_count, id_bytes, len(id_bytes), _from_buffer("int64_t[]", id_offsets),
+                                     _from_buffer("int64_t[]", keys))
+            if status:
+                for key in keys.tolist():
+                    del self._id_of_key[key]
+                self._raise(status)
+            self._next_key = first + len(docs)
+            for key, data in zip(keys.tolist(), encoded_ids):
+                self._keys_of_id.setdefault(data, []).append(key)
+
+    def remove(self, ids) -> None:
+        """Removes every document whose id is in `ids`; see ragkernels.BM25Index.remove."""
+        self._h()
+        wanted = [(i, C.encode_id(i)) for i in _id_list(ids)]
+        with self._write_lock:
+            handle = self._h()
+            for ident, data in wanted:
+                if data not in self._keys_of_id:
+                    raise KeyError(f"unknown document id {ident!r}")
+            keys = sorted({key for _, data in wanted for key in self._keys_of_id[data]})
+            if not keys:
+                return
+            removed = _new("int64_t*")
+            status = lib.rk_bm25_remove(handle, _from_buffer("int64_t[]", np.array(keys, dtype=np.int64)), len(keys), removed)
+            if status:
+                self._raise(status)
+            for _, data in wanted:
+                self._keys_of_id.pop(data, None)
+
+    # ---- reading ----------------------------------------------------------------------
+
+    def search(self, query, k=10) -> list:
+        """Top-k (id, score) pairs; see ragkernels.BM25Index.search."""
+        if type(k) is not int or k < 0:
+            k = C.check_k(k)
+        handle = self._handle
+        if not handle:
+            raise ValueError("BM25Index is closed")
+        if type(query) is str:
+            text = query.encode("utf-8")
+            tokens_ptr, token_count = _NULL, 0
+        else:
+            C.query_kind(query)
+            text, token_offsets, _ = _encode_tokens([query])
+            tokens_ptr, token_count = _from_buffer("int64_t[]", token_offsets), len(query)
+        if k <= _BUFFER_K:
+            # One set of result buffers per thread, reused: a search then costs one call.
+            buffers = _buffers.__dict__.get("search")
+            if buffers is None:
+                buffers = _buffers.search = (_new("int64_t[]", _BUFFER_K), _new("double[]", _BUFFER_K),
+                                             _new("int64_t[]", _BUFFER_K), _new("int64_t*"))
+            docs, scores, keys, found = buffers
+            cap = k
+        else:
+            cap = k if k <= _SMALL_K else min(k, len(self) + _SMALL_K)
+            docs, scores, keys, found = _new("int64_t[]", cap), _new("double[]", cap), _new("int64_t[]", cap), _new("int64_t*")
+        status = _search(handle, text, len(text), tokens_ptr, token_count, cap, docs, scores, keys, found)
+        if status:
+            self._raise(status)
+        n = found[0]
+        if not n:
+            return []
+        return list(zip(map(self._id_of_key.__getitem__, _unpack(keys, n)), _unpack(scores, n)))
+
+    def search_many(self, queries, k=10, threads=None):
+        """(doc numbers int64 (n, k), scores float64 (n, k)); see ragkernels.BM25Index.search_many."""
+        k = C.check_k(k)
+        queries = _query_list(queries)
+        if threads is None:
+            threads = 0
+        elif isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+            raise ValueError(f"threads must be a positive int or None, got {threads!r}")
+        handle = self._h()
+        docs = np.full((len(queries), k), -1, dtype=np.int64)
+        scores = np.zeros((len(queries), k), dtype=np.float64)
+        if not queries or k == 0:
+            return docs, scores
+        kinds = [C.query_kind(q) for q in queries]
+        if all(kinds) or not any(kinds):
+            self._search_many(handle, queries, kinds[0], k, threads, docs, scores)
+            return docs, scores
+        for flag in (False, True):  # a mix of text and token queries: one call per kind
+            rows = [i for i, kind in enumerate(kinds) if kind is flag]
+            part_docs = np.full((len(rows), k), -1, dtype=np.int64)
+            part_scores = np.zeros((len(rows), k), dtype=np.float64)
+            self._search_many(handle, [queries[i] for i in rows], flag, k, threads, part_docs, part_scores)
+            docs[rows] = part_docs
+            scores[rows] = part_scores
+        return docs, scores
+
+    def _search_many(self, handle, queries, pretokenized, k, threads, docs, scores):
+        if pretokenized:
+            text, token_offsets, starts = _encode_tokens(queries)
+            tokens_ptr, token_count = _from_buffer("int64_t[]", token_offsets), len(token_offsets) - 1
+        else:
+            parts = [q.encode("utf-8") for q in queries]
+            text, starts = b"".join(parts), _offsets([len(p) for p in parts])
+            tokens_ptr, token_count = _NULL, 0
+        status = lib.rk_bm25_search_many(handle, text, len(text), _from_buffer("int64_t[]", starts), len(queries),
+                                         tokens_ptr, token_count, k, threads, _from_buffer("int64_t[]", docs),
+                                         _from_buffer("double[]", scores))
+        if status:
+            self._raise(status)
+
+    def get_scores(self, query) -> np.ndarray:
+        """Scores of every document for `query`; see ragkernels.BM25Index.get_scores."""
+        handle = self._h()
+        if C.query_kind(query):
+            text, token_offsets, _ = _encode_tokens([query])
+            tokens_ptr, token_count = _from_buffer("int64_t[]", token_offsets), len(query)
+        else:
+            text = query.encode("utf-8")
+            tokens_ptr, token_count = _NULL, 0
+        count = _new("int64_t*")
+        size = len(self)
+        while True:
+            out = np.empty(size, dtype=np.float64)
+            status = lib.rk_bm25_get_scores(handle, text, len(text), tokens_ptr, token_count,
+                                            _from_buffer("double[]", out), size, count)
+            if status == lib.RK_BUFFER_TOO_SMALL:
+                size = count[0]
+                continue
+            if status:
+                self._raise(status)
+            return out[: count[0]]
+
+    @property
+    def ids(self) -> list:
+        """External ids of the documents, by document number."""
+        keys, _ = self._keys_and_ids(self._h())
+        return [self._id_of_key[key] for key in keys]
+
+    def _keys_and_ids(self, handle):
+        count, size = _new("int64_t*"), _new("int64_t*")
+        status = lib.rk_bm25_ids(handle, _NULL, 0, _NULL, 0, _NULL, count, size)
+        while True:
+            if status and status != lib.RK_BUFFER_TOO_SMALL:
+                self._raise(status)
+            n, total = count[0], size[0]
+            keys = np.empty(n, dtype=np.int64)
+            offsets = np.empty(n + 1, dtype=np.int64)
+            data = bytearray(total)
+            status = lib.rk_bm25_ids(handle, _from_buffer("int64_t[]", keys), n, _from_buffer("uint8_t[]", data), total,
+                                     _from_buffer("int64_t[]", offsets), count, size)
+            if status == lib.RK_OK:
+                bounds = offsets.tolist()
+                return keys.tolist(), [bytes(data[bounds[i]:bounds[i + 1]]) for i in range(n)]
+
+    def __len__(self) -> int:
+        count = _new("int64_t*")
+        status = lib.rk_bm25_len(self._h(), count)
+        if status:
+            self._raise(status)
+        return count[0]
+
+    def memory_bytes(self) -> int:
+        """Approximate bytes the index holds (postings, scores, vocabulary, documents)."""
+        out = _new("int64_t*")
+        status = lib.rk_bm25_memory(self._h(), out)
+        if status:
+            self._raise(status)
+        return out[0]
+
+    # ---- files ------------------------------------------------------------------------
+
+    def save(self, path) -> None:
+        """Writes the index to `path` atomically; see ragkernels.BM25Index.save."""
+        data = os.fsencode(os.fspath(path))
+        status = lib.rk_bm25_save(self._h(), data, len(data))
+        if status:
+            self._raise(status)
+
+    @classmethod
+    def load(cls, path) -> "BM25Index":
+        """Reads an index written by save() of either implementation."""
+        path = os.fspath(path)
+        data = os.fsencode(path)
+        handle = _new("uint64_t*")
+        status = lib.rk_bm25_load(data, len(data), handle)
+        if status == lib.RK_IO:
+            with open(path, "rb"):  # raise Python's own OSError, as the twin does
+                pass
+        if status:
+            raise_for(status)
+        index = cls(_handle=handle[0])
+        method, params = _new("int32_t*"), _new("double[4]")
+        tokenizer, stop, next_key = _new("int32_t*"), _new("int32_t*"), _new("int64_t*")
+        status = lib.rk_bm25_info(index._handle, method, params, tokenizer, stop, next_key)
+        if status:
+            index.close()
+            raise_for(status)
+        index.method = C.METHODS[method[0]]
+        index.k1, index.b, index.delta, index.epsilon = params[0], params[1], params[2], params[3]
+        index.tokenizer = C.TOKENIZERS[tokenizer[0]]
+        index.stopwords = "english" if stop[0] else None
+        index._next_key = next_key[0]
+        try:
+            keys, ids = index._keys_and_ids(index._handle)
+            for key, data in zip(keys, ids):
+                index._id_of_key[key] = C.decode_id(data)
+                index._keys_of_id.setdefault(data, []).append(key)
+        except BaseException:
+            index.close()
+            raise
+        return index
+
+    def close(self) -> None:
+        """Releases the index; closing twice is harmless. A closed index raises ValueError."""
+        if self._handle:
+            self._handle = 0
+            self._finalizer()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if not self._handle else f"{len(self)} documents"
+        return f"BM25Index(method={self.method!r}, tokenizer={self.tokenizer!r}, {state})"

@@ -1,0 +1,1 @@
+"""Drop-in modules for popular libraries' APIs (e.g. ragkernels.compat.rank_bm25)."""
