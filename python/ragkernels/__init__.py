@@ -8,6 +8,30 @@ RAGKERNELS_LIBRARY=/path/to/libragkernels.so to load a library from elsewhere.
 
 from ._dispatch import implementation
 from ._version import __version__
-from .signals import TrendWindow, trend_drop
+from .signals import (
+    TrendWindow,
+    entity_overlap,
+    entity_overlap_batch,
+    negation_flip,
+    negation_flip_batch,
+    numerical_consistency,
+    numerical_consistency_batch,
+    traceability,
+    traceability_batch,
+    trend_drop,
+)
 
-__all__ = ["TrendWindow", "__version__", "implementation", "trend_drop"]
+__all__ = [
+    "TrendWindow",
+    "__version__",
+    "entity_overlap",
+    "entity_overlap_batch",
+    "implementation",
+    "negation_flip",
+    "negation_flip_batch",
+    "numerical_consistency",
+    "numerical_consistency_batch",
+    "traceability",
+    "traceability_batch",
+    "trend_drop",
+]

@@ -52,17 +52,21 @@ def run(iterations: int, warmup: int, kernels: list[str] | None) -> dict:
         if kernels and not any(k in case.kernel for k in kernels):
             continue
         row = {"kernel": case.kernel, "input": case.input, "notes": case.notes}
+        if case.items:
+            row["items"] = case.items
+        case_iterations = min(iterations, case.iterations) if case.iterations else iterations
+        case_warmup = min(warmup, max(1, case_iterations // 10)) if case.iterations else warmup
         for implementation in ("python", "native"):
             module = _module(case.area, implementation)
             call = case.make(module) if module is not None else None
             if call is None:
                 continue
             _report.progress(f"{case.kernel} [{implementation}]")
-            row[implementation] = summarize(time_calls(call, iterations, warmup, overhead))
+            row[implementation] = summarize(time_calls(call, case_iterations, case_warmup, overhead))
         workload = case.kernel if case.csharp == "" else case.csharp
         if workload and _native.lib is not None:
             _report.progress(f"{case.kernel} [C#]")
-            times = _csharp_times(_native, workload, iterations, warmup)
+            times = _csharp_times(_native, workload, case_iterations, case_warmup)
             if times is not None:
                 row["csharp"] = summarize(times)
         results.append(row)

@@ -25,6 +25,10 @@ class Case:
     # Name of the C# workload run by rk_bench_kernel (defaults to `kernel`); None for none.
     csharp: str | None = ""
     peers: dict = field(default_factory=dict)
+    # For batch rows: items (e.g. pairs) per call, reported as items/s beside the call times.
+    items: int = 0
+    # Timed calls for this row when fewer than the report's (slow batch rows); 0 = the report's.
+    iterations: int = 0
 
 
 def all_cases() -> list[Case]:

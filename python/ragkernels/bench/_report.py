@@ -108,7 +108,27 @@ def markdown(report: dict) -> str:
         cells.append(_fmt(row["csharp"]["median_us"]) if row.get("csharp") else "–")
         cells.append(f"{py['median_us'] / nat['median_us']:.1f}×" if py and nat and nat["median_us"] > 0 else "–")
         lines.append("| " + " | ".join(cells) + " |")
+    batch_rows = [row for row in report["results"] if row.get("items")]
+    if batch_rows:
+        lines += [
+            "",
+            "Batch throughput (items per second from the median call; one native call per batch):",
+            "",
+            "| kernel | input | Python items/s | native items/s | C# items/s | speed-up |",
+            "|---|---|---:|---:|---:|---:|",
+        ]
+        for row in batch_rows:
+            rates = [_rate(row["items"], row.get(name)) for name in ("python", "native", "csharp")]
+            cells = [row["kernel"], row["input"]] + [f"{r:,.0f}" if r else "–" for r in rates]
+            cells.append(f"{rates[1] / rates[0]:.1f}×" if rates[0] and rates[1] else "–")
+            lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def _rate(items: int, timing: dict | None) -> float | None:
+    if not timing or timing["median_us"] <= 0:
+        return None
+    return items / (timing["median_us"] * 1e-6)
 
 
 def write(report: dict, markdown_text: str, out: Path | None) -> list[Path]:

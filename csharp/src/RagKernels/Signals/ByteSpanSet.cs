@@ -1,0 +1,125 @@
+using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace RagKernels.Signals;
+
+/// <summary>
+/// A set of byte strings (words, entities, numbers) that live in pinned memory for the
+/// duration of one call, as an open-addressing table reused across calls.
+/// </summary>
+/// <remarks>
+/// Strings of up to 7 bytes (most words) are their own 64-bit key: the bytes plus the length
+/// in the top byte, so equality is one comparison. Longer strings are keyed by a hash marked
+/// 0xFF in the top byte and compared byte by byte. Slots carry a stamp instead of being
+/// cleared: a new use bumps the stamp, so resetting costs nothing.
+/// </remarks>
+internal sealed unsafe class ByteSpanSet
+{
+    private const ulong Golden = 0x9E3779B97F4A7C15UL;
+    private ulong[] _keys = new ulong[256];
+    private uint[] _stamps = new uint[256];
+    private nint[] _pointers = new nint[256];
+    private int[] _lengths = new int[256];
+    private uint _stamp;
+    private int _shift;
+    private int _mask;
+
+    /// <summary>Distinct strings added since the last reset.</summary>
+    public int Count;
+
+    /// <summary>Empties the set, with room for at least <paramref name="maxEntries"/> strings.</summary>
+    public void Reset(int maxEntries)
+    {
+        int size = 16;
+        while (size < maxEntries * 2)
+        {
+            size <<= 1;
+        }
+        if (size > _keys.Length)
+        {
+            _keys = new ulong[size];
+            _stamps = new uint[size];
+            _pointers = new nint[size];
+            _lengths = new int[size];
+            _stamp = 0;
+        }
+        if (++_stamp == 0)
+        {
+            Array.Clear(_stamps);
+            _stamp = 1;
+        }
+        _mask = size - 1;
+        _shift = 64 - BitOperations.Log2((uint)size);
+        Count = 0;
+    }
+
+    /// <summary>The key of the <paramref name="length"/> bytes at <paramref name="p"/>; bytes up to
+    /// <paramref name="limit"/> may be read (8 bytes are read at once when they are there).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Key(byte* p, int length, byte* limit)
+    {
+        if (length <= 7)
+        {
+            ulong v;
+            if (limit - p >= 8)
+            {
+                v = Unsafe.ReadUnaligned<ulong>(p) & ((1UL << (length * 8)) - 1);
+            }
+            else
+            {
+                v = 0;
+                for (int i = length - 1; i >= 0; i--)
+                {
+                    v = (v << 8) | p[i];
+                }
+            }
+            return v | ((ulong)length << 56);
+        }
+        return Text.SpanHash.Hash(new ReadOnlySpan<byte>(p, length)) | (0xFFUL << 56);
+    }
+
+    /// <summary>Adds the string; true when it was not in the set.</summary>
+    public bool Add(byte* p, int length, ulong key)
+    {
+        int slot = (int)((key * Golden) >> _shift);
+        while (true)
+        {
+            if (_stamps[slot] != _stamp)
+            {
+                _stamps[slot] = _stamp;
+                _keys[slot] = key;
+                _pointers[slot] = (nint)p;
+                _lengths[slot] = length;
+                Count++;
+                return true;
+            }
+            if (_keys[slot] == key && (length <= 7 || Same(slot, p, length)))
+            {
+                return false;
+            }
+            slot = (slot + 1) & _mask;
+        }
+    }
+
+    /// <summary>Whether the string is in the set.</summary>
+    public bool Contains(byte* p, int length, ulong key)
+    {
+        int slot = (int)((key * Golden) >> _shift);
+        while (true)
+        {
+            if (_stamps[slot] != _stamp)
+            {
+                return false;
+            }
+            if (_keys[slot] == key && (length <= 7 || Same(slot, p, length)))
+            {
+                return true;
+            }
+            slot = (slot + 1) & _mask;
+        }
+    }
+
+    private bool Same(int slot, byte* p, int length) =>
+        _lengths[slot] == length && new ReadOnlySpan<byte>((byte*)_pointers[slot], length).SequenceEqual(new ReadOnlySpan<byte>(p, length));
+}
