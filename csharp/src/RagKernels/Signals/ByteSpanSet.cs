@@ -1,6 +1,7 @@
 using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace RagKernels.Signals;
 
@@ -17,10 +18,17 @@ namespace RagKernels.Signals;
 internal sealed unsafe class ByteSpanSet
 {
     private const ulong Golden = 0x9E3779B97F4A7C15UL;
-    private ulong[] _keys = new ulong[256];
-    private uint[] _stamps = new uint[256];
-    private nint[] _pointers = new nint[256];
-    private int[] _lengths = new int[256];
+
+    // One entry per slot, so a probe touches one cache line.
+    private struct Entry
+    {
+        public ulong Key;
+        public nint Pointer;
+        public uint Stamp;
+        public int Length;
+    }
+
+    private Entry[] _entries = new Entry[256];
     private uint _stamp;
     private int _shift;
     private int _mask;
@@ -36,17 +44,14 @@ internal sealed unsafe class ByteSpanSet
         {
             size <<= 1;
         }
-        if (size > _keys.Length)
+        if (size > _entries.Length)
         {
-            _keys = new ulong[size];
-            _stamps = new uint[size];
-            _pointers = new nint[size];
-            _lengths = new int[size];
+            _entries = new Entry[size];
             _stamp = 0;
         }
         if (++_stamp == 0)
         {
-            Array.Clear(_stamps);
+            Array.Clear(_entries);
             _stamp = 1;
         }
         _mask = size - 1;
@@ -82,44 +87,53 @@ internal sealed unsafe class ByteSpanSet
     /// <summary>Adds the string; true when it was not in the set.</summary>
     public bool Add(byte* p, int length, ulong key)
     {
+        // Slots are always within the array (mask < length), so no bounds checks are needed.
+        ref Entry first = ref MemoryMarshal.GetArrayDataReference(_entries);
+        uint stamp = _stamp;
+        int mask = _mask;
         int slot = (int)((key * Golden) >> _shift);
         while (true)
         {
-            if (_stamps[slot] != _stamp)
+            ref Entry entry = ref Unsafe.Add(ref first, slot);
+            if (entry.Stamp != stamp)
             {
-                _stamps[slot] = _stamp;
-                _keys[slot] = key;
-                _pointers[slot] = (nint)p;
-                _lengths[slot] = length;
+                entry.Stamp = stamp;
+                entry.Key = key;
+                entry.Pointer = (nint)p;
+                entry.Length = length;
                 Count++;
                 return true;
             }
-            if (_keys[slot] == key && (length <= 7 || Same(slot, p, length)))
+            if (entry.Key == key && (length <= 7 || Same(ref entry, p, length)))
             {
                 return false;
             }
-            slot = (slot + 1) & _mask;
+            slot = (slot + 1) & mask;
         }
     }
 
     /// <summary>Whether the string is in the set.</summary>
     public bool Contains(byte* p, int length, ulong key)
     {
+        ref Entry first = ref MemoryMarshal.GetArrayDataReference(_entries);
+        uint stamp = _stamp;
+        int mask = _mask;
         int slot = (int)((key * Golden) >> _shift);
         while (true)
         {
-            if (_stamps[slot] != _stamp)
+            ref Entry entry = ref Unsafe.Add(ref first, slot);
+            if (entry.Stamp != stamp)
             {
                 return false;
             }
-            if (_keys[slot] == key && (length <= 7 || Same(slot, p, length)))
+            if (entry.Key == key && (length <= 7 || Same(ref entry, p, length)))
             {
                 return true;
             }
-            slot = (slot + 1) & _mask;
+            slot = (slot + 1) & mask;
         }
     }
 
-    private bool Same(int slot, byte* p, int length) =>
-        _lengths[slot] == length && new ReadOnlySpan<byte>((byte*)_pointers[slot], length).SequenceEqual(new ReadOnlySpan<byte>(p, length));
+    private static bool Same(ref Entry entry, byte* p, int length) =>
+        entry.Length == length && new ReadOnlySpan<byte>((byte*)entry.Pointer, length).SequenceEqual(new ReadOnlySpan<byte>(p, length));
 }

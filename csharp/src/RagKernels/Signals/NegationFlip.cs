@@ -11,29 +11,31 @@ public static unsafe class NegationFlip
     public static bool Compute(ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source)
     {
         SignalScratch scratch = SignalScratch.Current;
-        byte* c = scratch.LowerA(claim, out byte* cEnd);
-        byte* s = scratch.LowerB(source, out byte* sEnd);
+        byte* c = scratch.LowerA(claim, out byte* cEnd, out bool cAscii);
+        byte* s = scratch.LowerB(source, out byte* sEnd, out bool sAscii);
         // Equal negation on both sides decides the answer before any set is built.
         var claimNegation = new FindNegation();
-        WordScanner.Scan(c, cEnd, cEnd + SignalScratch.Slack, ref claimNegation);
+        WordScanner.Scan(c, cEnd, cEnd + SignalScratch.Slack, cAscii, ref claimNegation);
         var sourceNegation = new FindNegation();
-        WordScanner.Scan(s, sEnd, sEnd + SignalScratch.Slack, ref sourceNegation);
+        WordScanner.Scan(s, sEnd, sEnd + SignalScratch.Slack, sAscii, ref sourceNegation);
         if (claimNegation.Found == sourceNegation.Found)
         {
             return false;
         }
         scratch.B.Reset(SignalScratch.MaxWords(sEnd - s));
-        var sourceWords = new AddNonNegation(scratch.B);
-        WordScanner.Scan(s, sEnd, sEnd + SignalScratch.Slack, ref sourceWords);
+        var sourceWords = new AddAll(scratch.B);
+        WordScanner.Scan(s, sEnd, sEnd + SignalScratch.Slack, sAscii, ref sourceWords);
         scratch.A.Reset(SignalScratch.MaxWords(cEnd - c));
         var overlap = new CountShared(scratch.A, scratch.B);
-        WordScanner.Scan(c, cEnd, cEnd + SignalScratch.Slack, ref overlap);
+        WordScanner.Scan(c, cEnd, cEnd + SignalScratch.Slack, cAscii, ref overlap);
         return overlap.Shared >= 3;
     }
 
     private struct FindNegation : IWordVisitor
     {
         public bool Found;
+
+        public readonly bool WantsKind => true;
 
         public bool Visit(byte* word, int length, ulong key, byte kind)
         {
@@ -42,14 +44,14 @@ public static unsafe class NegationFlip
         }
     }
 
-    private readonly struct AddNonNegation(ByteSpanSet set) : IWordVisitor
+    // Negation words may stay in the source's set: the claim side never looks them up.
+    private readonly struct AddAll(ByteSpanSet set) : IWordVisitor
     {
+        public bool WantsKind => false;
+
         public bool Visit(byte* word, int length, ulong key, byte kind)
         {
-            if (kind != WordLists.Negation)
-            {
-                set.Add(word, length, key);
-            }
+            set.Add(word, length, key);
             return true;
         }
     }
@@ -57,6 +59,8 @@ public static unsafe class NegationFlip
     private struct CountShared(ByteSpanSet claim, ByteSpanSet source) : IWordVisitor
     {
         public int Shared;
+
+        public readonly bool WantsKind => true;
 
         public bool Visit(byte* word, int length, ulong key, byte kind)
         {

@@ -10,8 +10,9 @@ namespace RagKernels.Signals;
 /// </summary>
 internal sealed unsafe class SignalScratch
 {
-    /// <summary>Bytes readable past the end of a lowered text (ByteSpanSet.Key reads 8 at once).</summary>
-    public const int Slack = 8;
+    /// <summary>Bytes readable past the end of a lowered text: ByteSpanSet.Key reads 8 at once,
+    /// WordScanner's ASCII path 64.</summary>
+    public const int Slack = 64;
 
     [ThreadStatic]
     private static SignalScratch? t_current;
@@ -24,20 +25,21 @@ internal sealed unsafe class SignalScratch
     public readonly ByteSpanSet B = new();
 
     /// <summary>Python's lower() of <paramref name="text"/> into the first buffer; returns its start
-    /// and sets <paramref name="end"/> (valid until the next call on this thread).</summary>
-    public byte* LowerA(ReadOnlySpan<byte> text, out byte* end) => Lower(text, ref _lowerA, out end);
+    /// and sets <paramref name="end"/> (valid until the next call on this thread) and whether the
+    /// text is all ASCII.</summary>
+    public byte* LowerA(ReadOnlySpan<byte> text, out byte* end, out bool ascii) => Lower(text, ref _lowerA, out end, out ascii);
 
     /// <summary>As <see cref="LowerA"/>, into the second buffer.</summary>
-    public byte* LowerB(ReadOnlySpan<byte> text, out byte* end) => Lower(text, ref _lowerB, out end);
+    public byte* LowerB(ReadOnlySpan<byte> text, out byte* end, out bool ascii) => Lower(text, ref _lowerB, out end, out ascii);
 
-    private static byte* Lower(ReadOnlySpan<byte> text, ref byte[] buffer, out byte* end)
+    private static byte* Lower(ReadOnlySpan<byte> text, ref byte[] buffer, out byte* end, out bool ascii)
     {
         int needed = PyLower.MaxLength(text.Length) + Slack;
         if (buffer.Length < needed)
         {
             buffer = GC.AllocateUninitializedArray<byte>(Math.Max(needed, buffer.Length * 2), pinned: true);
         }
-        int written = PyLower.Lower(text, buffer);
+        int written = PyLower.Lower(text, buffer, out ascii);
         // The array is pinned (allocated on the pinned object heap), so its address is stable.
         byte* start = (byte*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref buffer[0]);
         end = start + written;

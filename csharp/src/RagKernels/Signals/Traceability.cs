@@ -12,29 +12,28 @@ public static unsafe class Traceability
     public static double Compute(ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source)
     {
         SignalScratch scratch = SignalScratch.Current;
-        // The source's content words first; its stop and negation words can be left out since the
-        // claim side has none left to match them.
-        byte* s = scratch.LowerB(source, out byte* sEnd);
+        // The source's words first. Its stop and negation words may stay in the set: the claim
+        // side has none left to match them, so the word-list lookup is saved on this side.
+        byte* s = scratch.LowerB(source, out byte* sEnd, out bool sAscii);
         scratch.B.Reset(SignalScratch.MaxWords(sEnd - s));
-        var sourceWords = new AddContent(scratch.B);
-        WordScanner.Scan(s, sEnd, sEnd + SignalScratch.Slack, ref sourceWords);
+        var sourceWords = new AddAll(scratch.B);
+        WordScanner.Scan(s, sEnd, sEnd + SignalScratch.Slack, sAscii, ref sourceWords);
 
-        byte* c = scratch.LowerA(claim, out byte* cEnd);
+        byte* c = scratch.LowerA(claim, out byte* cEnd, out bool cAscii);
         scratch.A.Reset(SignalScratch.MaxWords(cEnd - c));
         var claimWords = new CountTraced(scratch.A, scratch.B);
-        WordScanner.Scan(c, cEnd, cEnd + SignalScratch.Slack, ref claimWords);
+        WordScanner.Scan(c, cEnd, cEnd + SignalScratch.Slack, cAscii, ref claimWords);
         // Distinct and traced counts are exact integers: the division rounds once, as Python's.
         return claimWords.Distinct == 0 ? 1.0 : (double)claimWords.Traced / claimWords.Distinct;
     }
 
-    private readonly struct AddContent(ByteSpanSet set) : IWordVisitor
+    private readonly struct AddAll(ByteSpanSet set) : IWordVisitor
     {
+        public bool WantsKind => false;
+
         public bool Visit(byte* word, int length, ulong key, byte kind)
         {
-            if (kind == WordLists.None)
-            {
-                set.Add(word, length, key);
-            }
+            set.Add(word, length, key);
             return true;
         }
     }
@@ -43,6 +42,8 @@ public static unsafe class Traceability
     {
         public int Distinct;
         public int Traced;
+
+        public readonly bool WantsKind => true;
 
         public bool Visit(byte* word, int length, ulong key, byte kind)
         {

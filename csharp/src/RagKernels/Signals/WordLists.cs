@@ -76,19 +76,20 @@ public static class WordLists
     {
         if (length <= 7)
         {
+            ulong[] keys = s_keys;
             int slot = (int)((key * Golden) >> 56);
             while (true)
             {
-                ulong k = s_keys[slot];
+                ulong k = keys[slot & (TableSize - 1)];
                 if (k == key)
                 {
-                    return s_kinds[slot];
+                    return s_kinds[slot & (TableSize - 1)];
                 }
                 if (k == 0)
                 {
                     return None;
                 }
-                slot = (slot + 1) & (TableSize - 1);
+                slot++;
             }
         }
         if (length > 9)

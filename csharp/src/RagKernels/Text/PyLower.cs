@@ -20,10 +20,15 @@ public static class PyLower
     /// Writes Python's lower() of <paramref name="source"/> into <paramref name="destination"/>
     /// (at least <see cref="MaxLength"/> bytes) and returns the bytes written.
     /// </summary>
-    public static int Lower(ReadOnlySpan<byte> source, Span<byte> destination)
+    public static int Lower(ReadOnlySpan<byte> source, Span<byte> destination) => Lower(source, destination, out _);
+
+    /// <summary>As <see cref="Lower(ReadOnlySpan{byte}, Span{byte})"/>; <paramref name="isAscii"/>
+    /// tells whether the text was all ASCII (then so is the result, byte for byte).</summary>
+    public static int Lower(ReadOnlySpan<byte> source, Span<byte> destination, out bool isAscii)
     {
         // ASCII prefix (usually the whole text): vectorised by the runtime.
         int ascii = source.IndexOfAnyExceptInRange((byte)0, (byte)0x7F);
+        isAscii = ascii < 0;
         if (ascii < 0)
         {
             Ascii.ToLower(source, destination, out int written);
