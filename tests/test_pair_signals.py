@@ -349,3 +349,22 @@ def test_word_lists_are_the_specs():
     assert [int(n) for n, _ in blocks] == [54, 24]
     assert STOP_WORDS == frozenset(blocks[0][1].split()) and len(STOP_WORDS) == 54
     assert NEG_WORDS == frozenset(blocks[1][1].split()) and len(NEG_WORDS) == 24
+
+
+def test_process_exits_cleanly_after_parallel_batches(native_signals):
+    # The batch kernels start .NET thread-pool workers; the library must stay mapped while they
+    # exist (it is opened with RTLD_NODELETE), or interpreter shutdown ends in a segfault.
+    import subprocess
+    import sys
+
+    code = (
+        "import ragkernels.signals._native as n\n"
+        "claims = ['Paris is the capital of France ' * 20] * 2000\n"
+        "sources = ['France has its capital in Paris ' * 20] * 2000\n"
+        "for _ in range(20):\n"
+        "    assert n.traceability_batch(claims, sources)[0] == 1.0\n"
+        "    n.entity_overlap_batch(claims, sources)\n"
+    )
+    for _ in range(3):
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, (result.returncode, result.stderr[-2000:])

@@ -77,7 +77,11 @@ def load(ffi: cffi.FFI, expected_abi: int):
             reasons.append(f"{path} does not exist")
             continue
         try:
-            lib = ffi.dlopen(str(path))
+            # RTLD_NODELETE: cffi would dlclose the library when the lib object is collected at
+            # interpreter shutdown, unmapping code that the .NET thread pool's idle workers (started
+            # by the parallel batch kernels) are still parked in: a segfault at exit. A NativeAOT
+            # runtime cannot be unloaded anyway.
+            lib = ffi.dlopen(str(path), ffi.RTLD_NOW | getattr(ffi, "RTLD_NODELETE", 0))
         except OSError as error:
             reasons.append(f"{path} could not be opened: {error}")
             continue

@@ -28,7 +28,11 @@ internal sealed unsafe class ByteSpanSet
         public int Length;
     }
 
-    private Entry[] _entries = new Entry[256];
+    // Small tables stay in L1: a set starts at most this big and doubles while it fills.
+    private const int InitialMaxSize = 256;
+
+    private Entry[] _entries = new Entry[InitialMaxSize];
+    private Entry[] _spare = new Entry[InitialMaxSize];
     private uint _stamp;
     private int _shift;
     private int _mask;
@@ -36,27 +40,64 @@ internal sealed unsafe class ByteSpanSet
     /// <summary>Distinct strings added since the last reset.</summary>
     public int Count;
 
-    /// <summary>Empties the set, with room for at least <paramref name="maxEntries"/> strings.</summary>
+    /// <summary>Empties the set; <paramref name="maxEntries"/> bounds how many strings can come
+    /// (the table starts no bigger than needed for that many, and grows as it fills).</summary>
     public void Reset(int maxEntries)
     {
         int size = 16;
-        while (size < maxEntries * 2)
+        while (size < maxEntries * 2 && size < InitialMaxSize)
         {
             size <<= 1;
         }
-        if (size > _entries.Length)
-        {
-            _entries = new Entry[size];
-            _stamp = 0;
-        }
-        if (++_stamp == 0)
+        // Stamps only grow; long before they wrap, every slot is cleared once. A call bumps the
+        // stamp at most ~30 times more (one per doubling), well inside the margin.
+        if (_stamp >= uint.MaxValue - 1024)
         {
             Array.Clear(_entries);
-            _stamp = 1;
+            Array.Clear(_spare);
+            _stamp = 0;
         }
+        _stamp++;
+        SetSize(size);
+        Count = 0;
+    }
+
+    private void SetSize(int size)
+    {
         _mask = size - 1;
         _shift = 64 - BitOperations.Log2((uint)size);
-        Count = 0;
+    }
+
+    /// <summary>Doubles the table, moving the current entries (those with this stamp) over.</summary>
+    private void Grow()
+    {
+        int oldSize = _mask + 1;
+        int size = oldSize * 2;
+        if (_spare.Length < size)
+        {
+            _spare = new Entry[Math.Max(size, _entries.Length)];
+        }
+        Entry[] old = _entries;
+        uint oldStamp = _stamp;
+        uint stamp = ++_stamp;
+        _entries = _spare;
+        _spare = old;
+        SetSize(size);
+        for (int i = 0; i < oldSize; i++)
+        {
+            ref Entry from = ref old[i];
+            if (from.Stamp != oldStamp)
+            {
+                continue;
+            }
+            int slot = (int)((from.Key * Golden) >> _shift);
+            while (_entries[slot].Stamp == stamp)
+            {
+                slot = (slot + 1) & _mask;
+            }
+            _entries[slot] = from;
+            _entries[slot].Stamp = stamp;
+        }
     }
 
     /// <summary>The key of the <paramref name="length"/> bytes at <paramref name="p"/>; bytes up to
@@ -101,7 +142,10 @@ internal sealed unsafe class ByteSpanSet
                 entry.Key = key;
                 entry.Pointer = (nint)p;
                 entry.Length = length;
-                Count++;
+                if (++Count * 2 > mask)
+                {
+                    Grow(); // keeps the load under one half
+                }
                 return true;
             }
             if (entry.Key == key && (length <= 7 || Same(ref entry, p, length)))
