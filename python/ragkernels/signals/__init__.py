@@ -30,4 +30,15 @@ else:
         trend_drop,
     )
 
-__all__ = ['TrendWindow', 'entity_overlap', 'entity_overlap_batch', 'negation_flip', 'negation_flip_batch', 'numerical_consistency', 'numerical_consistency_batch', 'traceability', 'traceability_batch', 'trend_drop']
+__all__ = [
+    "TrendWindow",
+    "entity_overlap",
+    "entity_overlap_batch",
+    "negation_flip",
+    "negation_flip_batch",
+    "numerical_consistency",
+    "numerical_consistency_batch",
+    "traceability",
+    "traceability_batch",
+    "trend_drop",
+]
