@@ -1,3 +1,4 @@
+using System;
 using RagKernels.Text;
 
 namespace RagKernels.Signals;
@@ -19,39 +20,42 @@ internal static unsafe class EntityMatcher
         where TVisitor : struct, IMatchVisitor
     {
         byte* p = start;
-        bool previousIsWord = false;
         while (p < end)
         {
-            byte c = ByteClass.Of(*p);
-            if ((c & ByteClass.Upper) != 0 && !previousIsWord)
+            // A match can only start at an ASCII capital: jump there (vectorised search), then
+            // look back one code point for the \b.
+            int skip = new ReadOnlySpan<byte>(p, (int)(end - p)).IndexOfAnyInRange((byte)'A', (byte)'Z');
+            if (skip < 0)
             {
-                byte* matchEnd = MatchAt(p, end);
-                if (matchEnd != null)
-                {
-                    if (!visitor.Visit(p, (int)(matchEnd - p), ByteSpanSet.Key(p, (int)(matchEnd - p), end)))
-                    {
-                        return;
-                    }
-                    p = matchEnd;
-                }
-                else
-                {
-                    p++;
-                }
-                previousIsWord = true; // a match ends with [a-z]; a failed start was [A-Z]
+                return;
+            }
+            p += skip;
+            if (p > start && PreviousIsWord(start, p))
+            {
+                p++;
                 continue;
             }
-            if ((c & ByteClass.NonAscii) == 0)
+            byte* matchEnd = MatchAt(p, end);
+            if (matchEnd == null)
             {
-                previousIsWord = (c & ByteClass.Word) != 0;
                 p++;
+                continue;
             }
-            else
+            if (!visitor.Visit(p, (int)(matchEnd - p), ByteSpanSet.Key(p, (int)(matchEnd - p), end)))
             {
-                previousIsWord = PyUnicode.IsWord(Utf8Pointer.Decode(p, end, out int length));
-                p += length;
+                return;
             }
+            p = matchEnd;
         }
+    }
+
+    /// <summary>Whether the code point just before <paramref name="p"/> is a word character.</summary>
+    internal static bool PreviousIsWord(byte* start, byte* p)
+    {
+        byte b = p[-1];
+        return b < 0x80
+            ? (ByteClass.Of(b) & ByteClass.Word) != 0
+            : PyUnicode.IsWord(Utf8Text.DecodeBefore(new ReadOnlySpan<byte>(start, (int)(p - start)), (int)(p - start), out _));
     }
 
     /// <summary>The end of the match starting at <paramref name="p"/> (a capital preceded by a
