@@ -63,6 +63,30 @@ public class PairSignalTests
     }
 
     [Fact]
+    public void SteadyStateCallsAllocateNothing()
+    {
+        byte[] claim = Encoding.UTF8.GetBytes(Claim + " ΟΔΟΣ İstanbul ١٢٣");
+        byte[] source = Encoding.UTF8.GetBytes(Source + " οδος 123");
+        double sink = 0;
+        for (int round = 0; round < 2; round++)
+        {
+            // Round 0 grows this thread's scratch; round 1 must not allocate at all.
+            long before = System.GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 100; i++)
+            {
+                sink += EntityOverlap.Compute(claim, source) + NumericalConsistency.Compute(claim, source)
+                    + (NegationFlip.Compute(claim, source) ? 1 : 0) + Traceability.Compute(claim, source);
+            }
+            long allocated = System.GC.GetAllocatedBytesForCurrentThread() - before;
+            if (round == 1)
+            {
+                Assert.Equal(0, allocated);
+            }
+        }
+        Assert.True(sink > 0);
+    }
+
+    [Fact]
     public void WordListsAreTheSpecsSizes()
     {
         Assert.Equal(54, WordLists.StopWords.Length);
