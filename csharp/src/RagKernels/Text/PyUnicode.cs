@@ -18,48 +18,20 @@ namespace RagKernels.Text;
 /// </remarks>
 public static class PyUnicode
 {
-    private const byte SpaceBit = 1;
-    private const byte WordBit = 2;
-    private const byte DigitBit = 4;
-
-    // Properties of the 128 ASCII code points: the fast path never leaves this table.
-    private static readonly byte[] s_ascii = BuildAsciiTable();
-
-    private static byte[] BuildAsciiTable()
-    {
-        var table = new byte[128];
-        for (int c = 0; c < 128; c++)
-        {
-            if ((c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20))
-            {
-                table[c] |= SpaceBit;
-            }
-            if ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_')
-            {
-                table[c] |= WordBit;
-            }
-            if (c >= '0' && c <= '9')
-            {
-                table[c] |= DigitBit;
-            }
-        }
-        return table;
-    }
-
     /// <summary>ASCII whitespace as Python's str.isspace(): \t \n \v \f \r, \x1c–\x1f and space.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool IsAsciiSpace(byte b) => b <= 0x20 && ((0x1_F000_3E00UL >> b) & 1) != 0;
 
     /// <summary>ASCII word character for re's \w / \b: letters, digits and '_'.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool IsAsciiWord(byte b) => b < 0x80 && (s_ascii[b] & WordBit) != 0;
+    public static bool IsAsciiWord(byte b) => (ByteClass.Of(b) & (ByteClass.Word | ByteClass.NonAscii)) == ByteClass.Word;
 
     /// <summary>Python's <c>str.isspace()</c> for one code point (also re's \s).</summary>
     public static bool IsSpace(int cp)
     {
         if (cp < 0x80)
         {
-            return (s_ascii[cp] & SpaceBit) != 0;
+            return (ByteClass.Of((byte)cp) & ByteClass.Space) != 0;
         }
         // Python's whitespace set is fixed by its bidirectional classes WS/B/S and category Zs;
         // above ASCII it is exactly this list (note: U+200B is not in it).
@@ -72,7 +44,7 @@ public static class PyUnicode
     {
         if (cp < 0x80)
         {
-            return (s_ascii[cp] & WordBit) != 0;
+            return (ByteClass.Of((byte)cp) & ByteClass.Word) != 0;
         }
         return IsAlnum(cp);
     }
@@ -102,7 +74,7 @@ public static class PyUnicode
     {
         if (cp < 0x80)
         {
-            return (s_ascii[cp] & DigitBit) != 0;
+            return (ByteClass.Of((byte)cp) & ByteClass.Digit) != 0;
         }
         return CharUnicodeInfo.GetUnicodeCategory(cp) == UnicodeCategory.DecimalDigitNumber;
     }
