@@ -9,11 +9,41 @@ RAGKERNELS_LIBRARY=/path/to/libragkernels.so to load a library from elsewhere.
 from ._dispatch import implementation
 from ._version import __version__
 from .bm25 import BM25Index
-from .embed import Embedder
-from .signals import TrendWindow, trend_drop
-from .vector import VectorIndex, rrf
 from .chunking import Chunk, chunk
+from .embed import Embedder
 from .embedding_cache import EmbeddingCache
+from .signals import (
+    TrendWindow,
+    entity_overlap,
+    entity_overlap_batch,
+    negation_flip,
+    negation_flip_batch,
+    numerical_consistency,
+    numerical_consistency_batch,
+    traceability,
+    traceability_batch,
+    trend_drop,
+)
+from .vector import VectorIndex, rrf
 
-__all__ = ["BM25Index", "Chunk", "EmbeddingCache", "Embedder", "TrendWindow", "VectorIndex", "__version__", "chunk",
-           "implementation", "rrf", "trend_drop"]
+__all__ = [
+    "BM25Index",
+    "Chunk",
+    "EmbeddingCache",
+    "Embedder",
+    "TrendWindow",
+    "VectorIndex",
+    "__version__",
+    "chunk",
+    "entity_overlap",
+    "entity_overlap_batch",
+    "implementation",
+    "negation_flip",
+    "negation_flip_batch",
+    "numerical_consistency",
+    "numerical_consistency_batch",
+    "rrf",
+    "traceability",
+    "traceability_batch",
+    "trend_drop",
+]

@@ -76,6 +76,38 @@ int32_t rk_trend_window_free(uint64_t handle);
 
 /* ---- signals: entity_overlap, numerical_consistency, negation_flip, traceability ---- */
 
+/* Pairwise signals of a claim (text_a) and a source (text_b), UTF-8 pointer + byte length
+   each (NULL allowed for length 0). RK_INVALID_UTF8 when a text is not valid UTF-8. */
+int32_t rk_signal_entity_overlap(const uint8_t* a, int64_t a_len, const uint8_t* b, int64_t b_len,
+                                 double* result);
+/* *result: 1 = True, 0 = False, -1 = None (a text without numbers). */
+int32_t rk_signal_numerical_consistency(const uint8_t* a, int64_t a_len, const uint8_t* b, int64_t b_len,
+                                        int32_t* result);
+/* *result: 1 = True, 0 = False. */
+int32_t rk_signal_negation_flip(const uint8_t* claim, int64_t claim_len, const uint8_t* source,
+                                int64_t source_len, int32_t* result);
+int32_t rk_signal_traceability(const uint8_t* claim, int64_t claim_len, const uint8_t* source,
+                               int64_t source_len, double* result);
+
+/* Batches of count pairs, computed in parallel: per side one UTF-8 buffer of *_len bytes and
+   count + 1 offsets (item i = bytes offsets[i]..offsets[i+1], non-decreasing, within the
+   buffer); results[count] in the caller's array. RK_INVALID_UTF8 names the first bad item. */
+int32_t rk_signal_entity_overlap_batch(const uint8_t* claims, int64_t claims_len, const int64_t* claim_offsets,
+                                       const uint8_t* sources, int64_t sources_len, const int64_t* source_offsets,
+                                       int64_t count, double* results);
+/* results: 1 = True, 0 = False, -1 = None. */
+int32_t rk_signal_numerical_consistency_batch(const uint8_t* claims, int64_t claims_len,
+                                              const int64_t* claim_offsets, const uint8_t* sources,
+                                              int64_t sources_len, const int64_t* source_offsets,
+                                              int64_t count, int8_t* results);
+/* results: 1 = True, 0 = False, one byte each (a numpy bool array). */
+int32_t rk_signal_negation_flip_batch(const uint8_t* claims, int64_t claims_len, const int64_t* claim_offsets,
+                                      const uint8_t* sources, int64_t sources_len, const int64_t* source_offsets,
+                                      int64_t count, uint8_t* results);
+int32_t rk_signal_traceability_batch(const uint8_t* claims, int64_t claims_len, const int64_t* claim_offsets,
+                                     const uint8_t* sources, int64_t sources_len, const int64_t* source_offsets,
+                                     int64_t count, double* results);
+
 /* ---- bm25 ------------------------------------------------------------------------------ */
 
 /* A BM25 index (shared/spec/bm25.md). method 0 lucene, 1 okapi, 2 bm25l, 3 bm25+; tokenizer

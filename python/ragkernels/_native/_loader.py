@@ -77,10 +77,11 @@ def load(ffi: cffi.FFI, expected_abi: int):
             reasons.append(f"{path} does not exist")
             continue
         try:
-            # RTLD_NODELETE: the library is never unmapped, not even when cffi releases it at
-            # interpreter exit. The .NET runtime inside keeps worker threads (Parallel.For in
-            # batch kernels) that would otherwise run on unmapped code and crash the exit.
-            lib = ffi.dlopen(str(path), getattr(ffi, "RTLD_NOW", 0) | getattr(ffi, "RTLD_NODELETE", 0))
+            # RTLD_NODELETE: cffi would dlclose the library when the lib object is collected at
+            # interpreter shutdown, unmapping code that the .NET thread pool's idle workers (started
+            # by the parallel batch kernels) are still parked in: a segfault at exit. A NativeAOT
+            # runtime cannot be unloaded anyway.
+            lib = ffi.dlopen(str(path), ffi.RTLD_NOW | getattr(ffi, "RTLD_NODELETE", 0))
         except OSError as error:
             reasons.append(f"{path} could not be opened: {error}")
             continue

@@ -33,10 +33,76 @@ def _python_trend_drop_on_window(module):
     return lambda: trend_drop(values)
 
 
+# CLAIM and SOURCE of shared/spec/signals.md, the per-call reference inputs of the four
+# pairwise signals.
+CLAIM = (
+    "The Team Plan costs $19 per user per month and supports up to 25 users with email support. "
+    "Phone support is available for all paid plans. We are SOC 2 Type II, ISO 27001, HIPAA, and FedRAMP certified."
+)
+SOURCE = (
+    "Team Plan costs $19 per user per month, up to 25 users. Phone support is Enterprise only. "
+    "All paid plans include a 14-day free trial. SOC 2 Type II and ISO 27001 certified."
+)
+BATCH_PAIRS = 10_000
+PAIR_SIGNALS = ["entity_overlap", "numerical_consistency", "negation_flip", "traceability"]
+
+
+def words(text: str, count: int, rotation: int = 0) -> str:
+    """`count` words of `text` taken cyclically from word `rotation` on (the C# workloads in
+    SignalWorkloads.cs build the same strings)."""
+    items = text.split(" ")
+    return " ".join(items[(rotation + i) % len(items)] for i in range(count))
+
+
+# A 100-word claim against a 500-word source, built from the reference texts.
+LONG_CLAIM = words(CLAIM + " " + SOURCE, 100)
+LONG_SOURCE = words(SOURCE + " " + CLAIM, 500)
+
+
+def batch_pairs(count: int = BATCH_PAIRS) -> tuple[list[str], list[str]]:
+    """Pair i: CLAIM and SOURCE, each rotated by i words (same size, varied content)."""
+    claim_words = len(CLAIM.split(" "))
+    source_words = len(SOURCE.split(" "))
+    claims = [words(CLAIM, claim_words, i) for i in range(count)]
+    sources = [words(SOURCE, source_words, i) for i in range(count)]
+    return claims, sources
+
+
+def _pair(name: str, claim: str, source: str):
+    def make(module):
+        function = getattr(module, name, None)
+        if function is None:
+            return None
+        return lambda: function(claim, source)
+
+    return make
+
+
+def _batch(name: str):
+    def make(module):
+        function = getattr(module, name + "_batch", None)
+        if function is None:
+            return None
+        claims, sources = batch_pairs()
+        return lambda: function(claims, sources)
+
+    return make
+
+
 CASES = [
     Case("trend_drop", "10-value reference series (list)", "signals", _trend_drop, peer_function="trend_drop"),
     Case("TrendWindow.push", "full window of 5", "signals", _window_push,
          notes="the Python twin's push; compare with trend_drop on a 5-value list"),
     Case("trend_drop (5 values)", "5-value list: the per-token call a window replaces", "signals",
          _python_trend_drop_on_window, csharp=None),
+] + [
+    case
+    for name in PAIR_SIGNALS
+    for case in (
+        Case(name, "reference CLAIM/SOURCE", "signals", _pair(name, CLAIM, SOURCE)),
+        Case(name, "100-word claim vs 500-word source", "signals", _pair(name, LONG_CLAIM, LONG_SOURCE),
+             csharp=f"{name} (100 vs 500 words)"),
+        Case(f"{name}_batch", f"{BATCH_PAIRS:,} pairs (CLAIM/SOURCE rotated)", "signals", _batch(name),
+             items=BATCH_PAIRS, unit="pairs", iterations=20),
+    )
 ]

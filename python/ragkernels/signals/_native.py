@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import ctypes
+import threading
 import weakref
 
+import numpy as np
+
 from .._native import ffi, lib, raise_for
+from ._text import check_pair, check_pairs, text_sequence
 from ._values import float_values, real_value, window_size
 
 if lib is None:  # pragma: no cover - the dispatcher never imports this module then
@@ -99,3 +104,168 @@ class TrendWindow:
 
     def __exit__(self, *exc_info):
         self.close()
+
+
+# ---- pairwise signals -------------------------------------------------------------------
+#
+# The wrappers are kept flat on purpose: a call costs ~0.15 µs of FFI, so every extra Python
+# layer shows. Each encodes both texts once (cffi passes bytes straight as const uint8_t*),
+# reuses this thread's result slot (cffi releases the GIL during the call, so a slot shared by
+# threads could be overwritten before it is read), and runs the shared checks only when the
+# encoding fails, to raise exactly what the Python twin raises.
+
+_encode = str.encode
+_local = threading.local()
+_entity_overlap = lib.rk_signal_entity_overlap
+_numerical_consistency = lib.rk_signal_numerical_consistency
+_negation_flip = lib.rk_signal_negation_flip
+_traceability = lib.rk_signal_traceability
+_NUMERICAL = (False, True, None)  # indexed by the result: 0, 1, -1
+
+
+def _slots():
+    _local.double = ffi.new("double*")
+    _local.int32 = ffi.new("int32_t*")
+    return _local
+
+
+def entity_overlap(text_a: str, text_b: str) -> float:
+    """Jaccard overlap of capitalised-phrase entities; see ragkernels.signals._py."""
+    try:
+        a = _encode(text_a)
+        b = _encode(text_b)
+    except (TypeError, UnicodeEncodeError):
+        check_pair("entity_overlap", "text_a", text_a, "text_b", text_b)
+        raise
+    try:
+        out = _local.double
+    except AttributeError:
+        out = _slots().double
+    status = _entity_overlap(a, len(a), b, len(b), out)
+    if status:
+        raise_for(status)
+    return out[0]
+
+
+def numerical_consistency(text_a: str, text_b: str) -> bool | None:
+    """Whether two texts share a number; see ragkernels.signals._py."""
+    try:
+        a = _encode(text_a)
+        b = _encode(text_b)
+    except (TypeError, UnicodeEncodeError):
+        check_pair("numerical_consistency", "text_a", text_a, "text_b", text_b)
+        raise
+    try:
+        out = _local.int32
+    except AttributeError:
+        out = _slots().int32
+    status = _numerical_consistency(a, len(a), b, len(b), out)
+    if status:
+        raise_for(status)
+    return _NUMERICAL[out[0]]
+
+
+def negation_flip(claim: str, source: str) -> bool:
+    """Whether exactly one side is negated over >= 3 shared words; see ragkernels.signals._py."""
+    try:
+        c = _encode(claim)
+        s = _encode(source)
+    except (TypeError, UnicodeEncodeError):
+        check_pair("negation_flip", "claim", claim, "source", source)
+        raise
+    try:
+        out = _local.int32
+    except AttributeError:
+        out = _slots().int32
+    status = _negation_flip(c, len(c), s, len(s), out)
+    if status:
+        raise_for(status)
+    return out[0] == 1
+
+
+def traceability(claim: str, source: str) -> float:
+    """Share of the claim's content words found in the source; see ragkernels.signals._py."""
+    try:
+        c = _encode(claim)
+        s = _encode(source)
+    except (TypeError, UnicodeEncodeError):
+        check_pair("traceability", "claim", claim, "source", source)
+        raise
+    try:
+        out = _local.double
+    except AttributeError:
+        out = _slots().double
+    status = _traceability(c, len(c), s, len(s), out)
+    if status:
+        raise_for(status)
+    return out[0]
+
+
+# CPython's UTF-8 view of a str (documented C API, stable ABI): for an ASCII str it is the
+# string's own storage, so a large ASCII batch crosses without being copied into bytes (a fresh
+# multi-megabyte bytes object costs more in page faults than the copy itself).
+_as_utf8 = ctypes.pythonapi.PyUnicode_AsUTF8AndSize
+_as_utf8.restype = ctypes.c_void_p
+_as_utf8.argtypes = [ctypes.py_object, ctypes.POINTER(ctypes.c_ssize_t)]
+_size = ctypes.c_ssize_t()
+
+
+def _pack(texts) -> tuple[object, int, np.ndarray, object]:
+    """(pointer, byte length, count + 1 int64 offsets, owner): the texts as one UTF-8 buffer.
+    `owner` keeps the memory alive. Raises TypeError or UnicodeEncodeError for an element that
+    is not encodable text (the caller then runs the shared checks for the exact message)."""
+    joined = "".join(texts)
+    offsets = np.empty(len(texts) + 1, dtype=np.int64)
+    offsets[0] = 0
+    if joined.isascii():
+        # One byte per character: the offsets are the str lengths.
+        np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)), out=offsets[1:])
+        address = _as_utf8(joined, ctypes.byref(_size))
+        return ffi.cast("const uint8_t*", address), len(joined), offsets, joined
+    encoded = [_encode(t) for t in texts]
+    np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:])
+    data = b"".join(encoded)
+    return data, len(data), offsets, data
+
+
+def _batch(function: str, kernel, claims, sources, dtype, ctype):
+    claims = text_sequence(function, "claims", claims)
+    sources = text_sequence(function, "sources", sources)
+    try:
+        if len(claims) != len(sources):
+            raise ValueError
+        claim_data, claim_length, claim_offsets, claim_owner = _pack(claims)
+        source_data, source_length, source_offsets, source_owner = _pack(sources)
+    except (TypeError, ValueError):  # UnicodeEncodeError is a ValueError
+        check_pairs(function, claims, sources)
+        raise
+    count = len(claims)
+    results = np.empty(count, dtype=dtype)
+    status = kernel(claim_data, claim_length, ffi.from_buffer("int64_t[]", claim_offsets),
+                    source_data, source_length, ffi.from_buffer("int64_t[]", source_offsets),
+                    count, ffi.from_buffer(ctype, results))
+    del claim_owner, source_owner  # alive until the call has returned
+    if status:
+        raise_for(status)
+    return results
+
+
+def entity_overlap_batch(claims, sources) -> np.ndarray:
+    """entity_overlap of each pair, float64 array; see ragkernels.signals._py."""
+    return _batch("entity_overlap_batch", lib.rk_signal_entity_overlap_batch, claims, sources, np.float64, "double[]")
+
+
+def numerical_consistency_batch(claims, sources) -> np.ndarray:
+    """numerical_consistency of each pair, int8 array (1, 0, -1 = None); see ragkernels.signals._py."""
+    return _batch("numerical_consistency_batch", lib.rk_signal_numerical_consistency_batch, claims, sources,
+                  np.int8, "int8_t[]")
+
+
+def negation_flip_batch(claims, sources) -> np.ndarray:
+    """negation_flip of each pair, bool array; see ragkernels.signals._py."""
+    return _batch("negation_flip_batch", lib.rk_signal_negation_flip_batch, claims, sources, np.bool_, "uint8_t[]")
+
+
+def traceability_batch(claims, sources) -> np.ndarray:
+    """traceability of each pair, float64 array; see ragkernels.signals._py."""
+    return _batch("traceability_batch", lib.rk_signal_traceability_batch, claims, sources, np.float64, "double[]")

@@ -1,13 +1,28 @@
 using System;
 using System.Collections.Generic;
+using System.Text;
+using RagKernels.Native.Exports;
 using RagKernels.Signals;
 
 namespace RagKernels.Native.Bench;
 
 /// <summary>Signal workloads on the reference inputs of shared/spec/signals.md.</summary>
+/// <remarks>The inputs are built exactly as python/ragkernels/bench/cases_signals.py builds
+/// them, so the C# column times the same work as the Python rows of the same name.</remarks>
 internal static class SignalWorkloads
 {
     private static readonly double[] s_series = [0.85, 0.82, 0.78, 0.71, 0.65, 0.58, 0.52, 0.48, 0.43, 0.39];
+
+    /// <summary>CLAIM of shared/spec/signals.md.</summary>
+    public const string Claim = "The Team Plan costs $19 per user per month and supports up to 25 users with email support. "
+        + "Phone support is available for all paid plans. We are SOC 2 Type II, ISO 27001, HIPAA, and FedRAMP certified.";
+
+    /// <summary>SOURCE of shared/spec/signals.md.</summary>
+    public const string Source = "Team Plan costs $19 per user per month, up to 25 users. Phone support is Enterprise only. "
+        + "All paid plans include a 14-day free trial. SOC 2 Type II and ISO 27001 certified.";
+
+    /// <summary>Pairs in the batch workloads.</summary>
+    public const int BatchPairs = 10_000;
 
     public static void Register(Dictionary<string, Func<Func<double>>> factories)
     {
@@ -21,5 +36,120 @@ internal static class SignalWorkloads
             }
             return () => window.Push(0.39);
         };
+
+        byte[] claim = Encoding.UTF8.GetBytes(Claim);
+        byte[] source = Encoding.UTF8.GetBytes(Source);
+        byte[] longClaim = Encoding.UTF8.GetBytes(Words(Claim + " " + Source, 100, 0));
+        byte[] longSource = Encoding.UTF8.GetBytes(Words(Source + " " + Claim, 500, 0));
+        AddPair(factories, "", claim, source);
+        AddPair(factories, " (100 vs 500 words)", longClaim, longSource);
+        factories["entity_overlap_batch"] = static () => Batch(static (b, r) => b.EntityOverlap(r));
+        factories["numerical_consistency_batch"] = static () => Batch(static (b, r) => b.NumericalConsistency(r));
+        factories["negation_flip_batch"] = static () => Batch(static (b, r) => b.NegationFlip(r));
+        factories["traceability_batch"] = static () => Batch(static (b, r) => b.Traceability(r));
+    }
+
+    private static void AddPair(Dictionary<string, Func<Func<double>>> factories, string suffix, byte[] a, byte[] b)
+    {
+        factories["entity_overlap" + suffix] = () => () => EntityOverlap.Compute(a, b);
+        factories["numerical_consistency" + suffix] = () => () => NumericalConsistency.Compute(a, b);
+        factories["negation_flip" + suffix] = () => () => NegationFlip.Compute(a, b) ? 1.0 : 0.0;
+        factories["traceability" + suffix] = () => () => Traceability.Compute(a, b);
+    }
+
+    /// <summary>The first <paramref name="count"/> words of <paramref name="text"/>'s words
+    /// repeated, starting at word <paramref name="rotation"/> (cases_signals.words).</summary>
+    public static string Words(string text, int count, int rotation)
+    {
+        string[] words = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var picked = new string[count];
+        for (int i = 0; i < count; i++)
+        {
+            picked[i] = words[(rotation + i) % words.Length];
+        }
+        return string.Join(' ', picked);
+    }
+
+    private static Func<double> Batch(Func<PairBatch, double[], double> run)
+    {
+        var batch = new PairBatch(BatchPairs);
+        var results = new double[BatchPairs];
+        return () => run(batch, results);
+    }
+
+    /// <summary>The batch of cases_signals.batch_pairs: pair i is CLAIM and SOURCE, each
+    /// rotated by i words.</summary>
+    private sealed unsafe class PairBatch
+    {
+        private readonly byte[] _claims;
+        private readonly long[] _claimOffsets;
+        private readonly byte[] _sources;
+        private readonly long[] _sourceOffsets;
+        private readonly int _count;
+        private readonly sbyte[] _codes;
+        private readonly byte[] _flags;
+
+        public PairBatch(int count)
+        {
+            _count = count;
+            int claimWords = Claim.Split(' ').Length;
+            int sourceWords = Source.Split(' ').Length;
+            (_claims, _claimOffsets) = Pack(count, i => Words(Claim, claimWords, i));
+            (_sources, _sourceOffsets) = Pack(count, i => Words(Source, sourceWords, i));
+            _codes = new sbyte[count];
+            _flags = new byte[count];
+        }
+
+        private static (byte[], long[]) Pack(int count, Func<int, string> text)
+        {
+            var offsets = new long[count + 1];
+            var bytes = new List<byte>();
+            for (int i = 0; i < count; i++)
+            {
+                bytes.AddRange(Encoding.UTF8.GetBytes(text(i)));
+                offsets[i + 1] = bytes.Count;
+            }
+            return (bytes.ToArray(), offsets);
+        }
+
+        public double EntityOverlap(double[] results)
+        {
+            fixed (byte* c = _claims, s = _sources)
+            fixed (long* co = _claimOffsets, so = _sourceOffsets)
+            fixed (double* r = results)
+            {
+                return PairSignalExports.EntityOverlapBatch(c, co, s, so, _count, r);
+            }
+        }
+
+        public double Traceability(double[] results)
+        {
+            fixed (byte* c = _claims, s = _sources)
+            fixed (long* co = _claimOffsets, so = _sourceOffsets)
+            fixed (double* r = results)
+            {
+                return PairSignalExports.TraceabilityBatch(c, co, s, so, _count, r);
+            }
+        }
+
+        public double NumericalConsistency(double[] _)
+        {
+            fixed (byte* c = _claims, s = _sources)
+            fixed (long* co = _claimOffsets, so = _sourceOffsets)
+            fixed (sbyte* r = _codes)
+            {
+                return PairSignalExports.NumericalConsistencyBatch(c, co, s, so, _count, r);
+            }
+        }
+
+        public double NegationFlip(double[] _)
+        {
+            fixed (byte* c = _claims, s = _sources)
+            fixed (long* co = _claimOffsets, so = _sourceOffsets)
+            fixed (byte* r = _flags)
+            {
+                return PairSignalExports.NegationFlipBatch(c, co, s, so, _count, r);
+            }
+        }
     }
 }

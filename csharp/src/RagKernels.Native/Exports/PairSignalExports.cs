@@ -1,0 +1,241 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using RagKernels.Signals;
+
+namespace RagKernels.Native.Exports;
+
+/// <summary>
+/// The pairwise scoring signals (shared/spec/signals.md): entity_overlap,
+/// numerical_consistency, negation_flip and traceability, one pair at a time or a batch.
+/// </summary>
+/// <remarks>
+/// Texts are UTF-8 pointer + byte length, borrowed for the call (NULL allowed for length 0).
+/// A batch is, per side, one UTF-8 buffer and count + 1 int64 offsets (item i is bytes
+/// offsets[i]..offsets[i+1]); results go to the caller's array of count elements.
+/// Statuses: RK_OK, RK_NULL_POINTER, RK_INVALID_ARGUMENT (negative length, bad offsets or
+/// count), RK_INVALID_UTF8 (the message names the argument or item; in a batch the other
+/// results may already be written).
+/// </remarks>
+internal static unsafe class PairSignalExports
+{
+    /// <summary><c>int32_t rk_signal_entity_overlap(const uint8_t* a, int64_t a_len, const uint8_t* b,
+    /// int64_t b_len, double* result)</c>: entity_overlap in [0, 1].</summary>
+    [UnmanagedCallersOnly(EntryPoint = "rk_signal_entity_overlap", CallConvs = [typeof(CallConvCdecl)])]
+    public static int RkSignalEntityOverlap(byte* a, long aLength, byte* b, long bLength, double* result)
+    {
+        try
+        {
+            int status = Pair(a, aLength, "text_a", b, bLength, "text_b", result, out ReadOnlySpan<byte> ta, out ReadOnlySpan<byte> tb);
+            if (status == Status.Ok)
+            {
+                *result = EntityOverlap.Compute(ta, tb);
+            }
+            return status;
+        }
+        catch (Exception e)
+        {
+            return LastError.FromException(e);
+        }
+    }
+
+    /// <summary><c>int32_t rk_signal_numerical_consistency(const uint8_t* a, int64_t a_len,
+    /// const uint8_t* b, int64_t b_len, int32_t* result)</c>: 1 = True, 0 = False, -1 = None.</summary>
+    [UnmanagedCallersOnly(EntryPoint = "rk_signal_numerical_consistency", CallConvs = [typeof(CallConvCdecl)])]
+    public static int RkSignalNumericalConsistency(byte* a, long aLength, byte* b, long bLength, int* result)
+    {
+        try
+        {
+            int status = Pair(a, aLength, "text_a", b, bLength, "text_b", result, out ReadOnlySpan<byte> ta, out ReadOnlySpan<byte> tb);
+            if (status == Status.Ok)
+            {
+                *result = NumericalConsistency.Compute(ta, tb);
+            }
+            return status;
+        }
+        catch (Exception e)
+        {
+            return LastError.FromException(e);
+        }
+    }
+
+    /// <summary><c>int32_t rk_signal_negation_flip(const uint8_t* claim, int64_t claim_len,
+    /// const uint8_t* source, int64_t source_len, int32_t* result)</c>: 1 = True, 0 = False.</summary>
+    [UnmanagedCallersOnly(EntryPoint = "rk_signal_negation_flip", CallConvs = [typeof(CallConvCdecl)])]
+    public static int RkSignalNegationFlip(byte* claim, long claimLength, byte* source, long sourceLength, int* result)
+    {
+        try
+        {
+            int status = Pair(claim, claimLength, "claim", source, sourceLength, "source", result, out ReadOnlySpan<byte> c, out ReadOnlySpan<byte> s);
+            if (status == Status.Ok)
+            {
+                *result = NegationFlip.Compute(c, s) ? 1 : 0;
+            }
+            return status;
+        }
+        catch (Exception e)
+        {
+            return LastError.FromException(e);
+        }
+    }
+
+    /// <summary><c>int32_t rk_signal_traceability(const uint8_t* claim, int64_t claim_len,
+    /// const uint8_t* source, int64_t source_len, double* result)</c>: traceability in [0, 1].</summary>
+    [UnmanagedCallersOnly(EntryPoint = "rk_signal_traceability", CallConvs = [typeof(CallConvCdecl)])]
+    public static int RkSignalTraceability(byte* claim, long claimLength, byte* source, long sourceLength, double* result)
+    {
+        try
+        {
+            int status = Pair(claim, claimLength, "claim", source, sourceLength, "source", result, out ReadOnlySpan<byte> c, out ReadOnlySpan<byte> s);
+            if (status == Status.Ok)
+            {
+                *result = Traceability.Compute(c, s);
+            }
+            return status;
+        }
+        catch (Exception e)
+        {
+            return LastError.FromException(e);
+        }
+    }
+
+    /// <summary><c>int32_t rk_signal_entity_overlap_batch(const uint8_t* claims, int64_t claims_len,
+    /// const int64_t* claim_offsets, const uint8_t* sources, int64_t sources_len,
+    /// const int64_t* source_offsets, int64_t count, double* results)</c>.</summary>
+    [UnmanagedCallersOnly(EntryPoint = "rk_signal_entity_overlap_batch", CallConvs = [typeof(CallConvCdecl)])]
+    public static int RkSignalEntityOverlapBatch(byte* claims, long claimsLength, long* claimOffsets,
+        byte* sources, long sourcesLength, long* sourceOffsets, long count, double* results)
+    {
+        try
+        {
+            int status = Batch(claims, claimsLength, claimOffsets, sources, sourcesLength, sourceOffsets, count, results);
+            return status != Status.Ok ? status
+                : EntityOverlapBatch(claims, claimOffsets, sources, sourceOffsets, (int)count, results);
+        }
+        catch (Exception e)
+        {
+            return LastError.FromException(e);
+        }
+    }
+
+    /// <summary><c>int32_t rk_signal_numerical_consistency_batch(..., int64_t count, int8_t* results)</c>
+    /// (arguments as rk_signal_entity_overlap_batch): 1 = True, 0 = False, -1 = None.</summary>
+    [UnmanagedCallersOnly(EntryPoint = "rk_signal_numerical_consistency_batch", CallConvs = [typeof(CallConvCdecl)])]
+    public static int RkSignalNumericalConsistencyBatch(byte* claims, long claimsLength, long* claimOffsets,
+        byte* sources, long sourcesLength, long* sourceOffsets, long count, sbyte* results)
+    {
+        try
+        {
+            int status = Batch(claims, claimsLength, claimOffsets, sources, sourcesLength, sourceOffsets, count, results);
+            return status != Status.Ok ? status
+                : NumericalConsistencyBatch(claims, claimOffsets, sources, sourceOffsets, (int)count, results);
+        }
+        catch (Exception e)
+        {
+            return LastError.FromException(e);
+        }
+    }
+
+    /// <summary><c>int32_t rk_signal_negation_flip_batch(..., int64_t count, uint8_t* results)</c>
+    /// (arguments as rk_signal_entity_overlap_batch): 1 = True, 0 = False, one byte each
+    /// (the layout of a numpy bool array).</summary>
+    [UnmanagedCallersOnly(EntryPoint = "rk_signal_negation_flip_batch", CallConvs = [typeof(CallConvCdecl)])]
+    public static int RkSignalNegationFlipBatch(byte* claims, long claimsLength, long* claimOffsets,
+        byte* sources, long sourcesLength, long* sourceOffsets, long count, byte* results)
+    {
+        try
+        {
+            int status = Batch(claims, claimsLength, claimOffsets, sources, sourcesLength, sourceOffsets, count, results);
+            return status != Status.Ok ? status
+                : NegationFlipBatch(claims, claimOffsets, sources, sourceOffsets, (int)count, results);
+        }
+        catch (Exception e)
+        {
+            return LastError.FromException(e);
+        }
+    }
+
+    /// <summary><c>int32_t rk_signal_traceability_batch(..., int64_t count, double* results)</c>
+    /// (arguments as rk_signal_entity_overlap_batch).</summary>
+    [UnmanagedCallersOnly(EntryPoint = "rk_signal_traceability_batch", CallConvs = [typeof(CallConvCdecl)])]
+    public static int RkSignalTraceabilityBatch(byte* claims, long claimsLength, long* claimOffsets,
+        byte* sources, long sourcesLength, long* sourceOffsets, long count, double* results)
+    {
+        try
+        {
+            int status = Batch(claims, claimsLength, claimOffsets, sources, sourcesLength, sourceOffsets, count, results);
+            return status != Status.Ok ? status
+                : TraceabilityBatch(claims, claimOffsets, sources, sourceOffsets, (int)count, results);
+        }
+        catch (Exception e)
+        {
+            return LastError.FromException(e);
+        }
+    }
+
+    // The batch loops behind the exports, for checked arguments (also run by the C# benchmarks).
+    internal static int EntityOverlapBatch(byte* claims, long* claimOffsets, byte* sources, long* sourceOffsets, int count, double* results) =>
+        TextArguments.RunPairs(new EntityOverlapKernel(results), claims, claimOffsets, sources, sourceOffsets, count);
+
+    internal static int NumericalConsistencyBatch(byte* claims, long* claimOffsets, byte* sources, long* sourceOffsets, int count, sbyte* results) =>
+        TextArguments.RunPairs(new NumericalConsistencyKernel(results), claims, claimOffsets, sources, sourceOffsets, count);
+
+    internal static int NegationFlipBatch(byte* claims, long* claimOffsets, byte* sources, long* sourceOffsets, int count, byte* results) =>
+        TextArguments.RunPairs(new NegationFlipKernel(results), claims, claimOffsets, sources, sourceOffsets, count);
+
+    internal static int TraceabilityBatch(byte* claims, long* claimOffsets, byte* sources, long* sourceOffsets, int count, double* results) =>
+        TextArguments.RunPairs(new TraceabilityKernel(results), claims, claimOffsets, sources, sourceOffsets, count);
+
+    private static int Pair(byte* a, long aLength, string aName, byte* b, long bLength, string bName, void* result,
+        out ReadOnlySpan<byte> textA, out ReadOnlySpan<byte> textB)
+    {
+        textB = default;
+        if (result == null)
+        {
+            textA = default;
+            return LastError.NullPointer("result");
+        }
+        int status = TextArguments.Text(a, aLength, aName, out textA);
+        return status != Status.Ok ? status : TextArguments.Text(b, bLength, bName, out textB);
+    }
+
+    private static int Batch(byte* claims, long claimsLength, long* claimOffsets, byte* sources, long sourcesLength,
+        long* sourceOffsets, long count, void* results)
+    {
+        int status = TextArguments.Batch(claims, claimsLength, claimOffsets, count, "claims");
+        if (status != Status.Ok)
+        {
+            return status;
+        }
+        status = TextArguments.Batch(sources, sourcesLength, sourceOffsets, count, "sources");
+        if (status != Status.Ok)
+        {
+            return status;
+        }
+        return results == null && count > 0 ? LastError.NullPointer("results") : Status.Ok;
+    }
+
+    private readonly struct EntityOverlapKernel(double* results) : TextArguments.IPairKernel
+    {
+        public void Run(ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source, int index) =>
+            results[index] = EntityOverlap.Compute(claim, source);
+    }
+
+    private readonly struct NumericalConsistencyKernel(sbyte* results) : TextArguments.IPairKernel
+    {
+        public void Run(ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source, int index) =>
+            results[index] = (sbyte)NumericalConsistency.Compute(claim, source);
+    }
+
+    private readonly struct NegationFlipKernel(byte* results) : TextArguments.IPairKernel
+    {
+        public void Run(ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source, int index) =>
+            results[index] = NegationFlip.Compute(claim, source) ? (byte)1 : (byte)0;
+    }
+
+    private readonly struct TraceabilityKernel(double* results) : TextArguments.IPairKernel
+    {
+        public void Run(ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source, int index) =>
+            results[index] = Traceability.Compute(claim, source);
+    }
+}

@@ -1,0 +1,183 @@
+using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace RagKernels.Signals;
+
+/// <summary>
+/// A set of byte strings (words, entities, numbers) that live in pinned memory for the
+/// duration of one call, as an open-addressing table reused across calls.
+/// </summary>
+/// <remarks>
+/// Strings of up to 7 bytes (most words) are their own 64-bit key: the bytes plus the length
+/// in the top byte, so equality is one comparison. Longer strings are keyed by a hash marked
+/// 0xFF in the top byte and compared byte by byte. Slots carry a stamp instead of being
+/// cleared: a new use bumps the stamp, so resetting costs nothing.
+/// </remarks>
+internal sealed unsafe class ByteSpanSet
+{
+    private const ulong Golden = 0x9E3779B97F4A7C15UL;
+
+    // One entry per slot, so a probe touches one cache line.
+    private struct Entry
+    {
+        public ulong Key;
+        public nint Pointer;
+        public uint Stamp;
+        public int Length;
+    }
+
+    // Small tables stay in L1: a set starts at most this big and doubles while it fills.
+    private const int InitialMaxSize = 256;
+
+    private Entry[] _entries = new Entry[InitialMaxSize];
+    private Entry[] _spare = new Entry[InitialMaxSize];
+    private uint _stamp;
+    private int _shift;
+    private int _mask;
+
+    /// <summary>Distinct strings added since the last reset.</summary>
+    public int Count;
+
+    /// <summary>Empties the set; <paramref name="maxEntries"/> bounds how many strings can come
+    /// (the table starts no bigger than needed for that many, and grows as it fills).</summary>
+    public void Reset(int maxEntries)
+    {
+        int size = 16;
+        while (size < maxEntries * 2 && size < InitialMaxSize)
+        {
+            size <<= 1;
+        }
+        // Stamps only grow; long before they wrap, every slot is cleared once. A call bumps the
+        // stamp at most ~30 times more (one per doubling), well inside the margin.
+        if (_stamp >= uint.MaxValue - 1024)
+        {
+            Array.Clear(_entries);
+            Array.Clear(_spare);
+            _stamp = 0;
+        }
+        _stamp++;
+        SetSize(size);
+        Count = 0;
+    }
+
+    private void SetSize(int size)
+    {
+        _mask = size - 1;
+        _shift = 64 - BitOperations.Log2((uint)size);
+    }
+
+    /// <summary>Doubles the table, moving the current entries (those with this stamp) over.</summary>
+    private void Grow()
+    {
+        int oldSize = _mask + 1;
+        int size = oldSize * 2;
+        if (_spare.Length < size)
+        {
+            _spare = new Entry[Math.Max(size, _entries.Length)];
+        }
+        Entry[] old = _entries;
+        uint oldStamp = _stamp;
+        uint stamp = ++_stamp;
+        _entries = _spare;
+        _spare = old;
+        SetSize(size);
+        for (int i = 0; i < oldSize; i++)
+        {
+            ref Entry from = ref old[i];
+            if (from.Stamp != oldStamp)
+            {
+                continue;
+            }
+            int slot = (int)((from.Key * Golden) >> _shift);
+            while (_entries[slot].Stamp == stamp)
+            {
+                slot = (slot + 1) & _mask;
+            }
+            _entries[slot] = from;
+            _entries[slot].Stamp = stamp;
+        }
+    }
+
+    /// <summary>The key of the <paramref name="length"/> bytes at <paramref name="p"/>; bytes up to
+    /// <paramref name="limit"/> may be read (8 bytes are read at once when they are there).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Key(byte* p, int length, byte* limit)
+    {
+        if (length <= 7)
+        {
+            ulong v;
+            if (limit - p >= 8)
+            {
+                v = Unsafe.ReadUnaligned<ulong>(p) & ((1UL << (length * 8)) - 1);
+            }
+            else
+            {
+                v = 0;
+                for (int i = length - 1; i >= 0; i--)
+                {
+                    v = (v << 8) | p[i];
+                }
+            }
+            return v | ((ulong)length << 56);
+        }
+        return Text.SpanHash.Hash(new ReadOnlySpan<byte>(p, length)) | (0xFFUL << 56);
+    }
+
+    /// <summary>Adds the string; true when it was not in the set.</summary>
+    public bool Add(byte* p, int length, ulong key)
+    {
+        // Slots are always within the array (mask < length), so no bounds checks are needed.
+        ref Entry first = ref MemoryMarshal.GetArrayDataReference(_entries);
+        uint stamp = _stamp;
+        int mask = _mask;
+        int slot = (int)((key * Golden) >> _shift);
+        while (true)
+        {
+            ref Entry entry = ref Unsafe.Add(ref first, slot);
+            if (entry.Stamp != stamp)
+            {
+                entry.Stamp = stamp;
+                entry.Key = key;
+                entry.Pointer = (nint)p;
+                entry.Length = length;
+                if (++Count * 2 > mask)
+                {
+                    Grow(); // keeps the load under one half
+                }
+                return true;
+            }
+            if (entry.Key == key && (length <= 7 || Same(ref entry, p, length)))
+            {
+                return false;
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    /// <summary>Whether the string is in the set.</summary>
+    public bool Contains(byte* p, int length, ulong key)
+    {
+        ref Entry first = ref MemoryMarshal.GetArrayDataReference(_entries);
+        uint stamp = _stamp;
+        int mask = _mask;
+        int slot = (int)((key * Golden) >> _shift);
+        while (true)
+        {
+            ref Entry entry = ref Unsafe.Add(ref first, slot);
+            if (entry.Stamp != stamp)
+            {
+                return false;
+            }
+            if (entry.Key == key && (length <= 7 || Same(ref entry, p, length)))
+            {
+                return true;
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    private static bool Same(ref Entry entry, byte* p, int length) =>
+        entry.Length == length && new ReadOnlySpan<byte>((byte*)entry.Pointer, length).SequenceEqual(new ReadOnlySpan<byte>(p, length));
+}

@@ -1,0 +1,27 @@
+using System;
+
+namespace RagKernels.Signals;
+
+/// <summary>
+/// entity_overlap: Jaccard overlap of the sets of capitalised phrases (EntityMatcher) of two
+/// UTF-8 texts; 1.0 when neither has one. Semantics: shared/spec/signals.md.
+/// </summary>
+public static unsafe class EntityOverlap
+{
+    public static double Compute(ReadOnlySpan<byte> textA, ReadOnlySpan<byte> textB)
+    {
+        SignalScratch scratch = SignalScratch.Current;
+        fixed (byte* a = textA, b = textB)
+        {
+            scratch.A.Reset(SignalScratch.MaxWords(textA.Length));
+            var inA = new AddToSet(scratch.A);
+            EntityMatcher.Scan(a, a + textA.Length, ref inA);
+            scratch.B.Reset(SignalScratch.MaxWords(textB.Length));
+            var inB = new CountCommon(scratch.B, scratch.A);
+            EntityMatcher.Scan(b, b + textB.Length, ref inB);
+            int union = scratch.A.Count + scratch.B.Count - inB.Common;
+            // Exact integer counts: the division rounds once, as Python's int / int.
+            return union == 0 ? 1.0 : (double)inB.Common / union;
+        }
+    }
+}

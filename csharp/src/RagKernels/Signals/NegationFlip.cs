@@ -1,0 +1,74 @@
+using System;
+
+namespace RagKernels.Signals;
+
+/// <summary>
+/// negation_flip: claim and source share at least three distinct non-negation words
+/// (wtokens) and exactly one of them contains a negation word. Semantics: shared/spec/signals.md.
+/// </summary>
+public static unsafe class NegationFlip
+{
+    public static bool Compute(ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source)
+    {
+        SignalScratch scratch = SignalScratch.Current;
+        byte* c = scratch.LowerA(claim, out byte* cEnd, out bool cAscii);
+        byte* s = scratch.LowerB(source, out byte* sEnd, out bool sAscii);
+        // Equal negation on both sides decides the answer before any set is built.
+        var claimNegation = new FindNegation();
+        WordScanner.Scan(c, cEnd, cEnd + SignalScratch.Slack, cAscii, ref claimNegation);
+        var sourceNegation = new FindNegation();
+        WordScanner.Scan(s, sEnd, sEnd + SignalScratch.Slack, sAscii, ref sourceNegation);
+        if (claimNegation.Found == sourceNegation.Found)
+        {
+            return false;
+        }
+        scratch.B.Reset(SignalScratch.MaxWords(sEnd - s));
+        var sourceWords = new AddAll(scratch.B);
+        WordScanner.Scan(s, sEnd, sEnd + SignalScratch.Slack, sAscii, ref sourceWords);
+        scratch.A.Reset(SignalScratch.MaxWords(cEnd - c));
+        var overlap = new CountShared(scratch.A, scratch.B);
+        WordScanner.Scan(c, cEnd, cEnd + SignalScratch.Slack, cAscii, ref overlap);
+        return overlap.Shared >= 3;
+    }
+
+    private struct FindNegation : IWordVisitor
+    {
+        public bool Found;
+
+        public readonly bool WantsKind => true;
+
+        public bool Visit(byte* word, int length, ulong key, byte kind)
+        {
+            Found = kind == WordLists.Negation;
+            return !Found;
+        }
+    }
+
+    // Negation words may stay in the source's set: the claim side never looks them up.
+    private readonly struct AddAll(ByteSpanSet set) : IWordVisitor
+    {
+        public bool WantsKind => false;
+
+        public bool Visit(byte* word, int length, ulong key, byte kind)
+        {
+            set.Add(word, length, key);
+            return true;
+        }
+    }
+
+    private struct CountShared(ByteSpanSet claim, ByteSpanSet source) : IWordVisitor
+    {
+        public int Shared;
+
+        public readonly bool WantsKind => true;
+
+        public bool Visit(byte* word, int length, ulong key, byte kind)
+        {
+            if (kind != WordLists.Negation && claim.Add(word, length, key) && source.Contains(word, length, key))
+            {
+                Shared++;
+            }
+            return Shared < 3;
+        }
+    }
+}

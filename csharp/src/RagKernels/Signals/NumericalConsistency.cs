@@ -1,0 +1,42 @@
+using System;
+
+namespace RagKernels.Signals;
+
+/// <summary>
+/// numerical_consistency: whether two UTF-8 texts share a number string (NumberMatcher), or
+/// unknown when either has none. Semantics: shared/spec/signals.md.
+/// </summary>
+public static unsafe class NumericalConsistency
+{
+    /// <summary>1 = True (a shared number), 0 = False, -1 = None (a text without numbers).</summary>
+    public static int Compute(ReadOnlySpan<byte> textA, ReadOnlySpan<byte> textB)
+    {
+        SignalScratch scratch = SignalScratch.Current;
+        fixed (byte* a = textA, b = textB)
+        {
+            scratch.A.Reset(SignalScratch.MaxWords(textA.Length));
+            var inA = new AddToSet(scratch.A);
+            NumberMatcher.Scan(a, a + textA.Length, ref inA);
+            if (scratch.A.Count == 0)
+            {
+                return -1;
+            }
+            var inB = new FindShared(scratch.A);
+            NumberMatcher.Scan(b, b + textB.Length, ref inB);
+            return !inB.Any ? -1 : inB.Shared ? 1 : 0;
+        }
+    }
+
+    private unsafe struct FindShared(ByteSpanSet a) : IMatchVisitor
+    {
+        public bool Any;
+        public bool Shared;
+
+        public bool Visit(byte* match, int length, ulong key)
+        {
+            Any = true;
+            Shared = a.Contains(match, length, key);
+            return !Shared;
+        }
+    }
+}

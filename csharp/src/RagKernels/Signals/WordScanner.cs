@@ -1,0 +1,157 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using RagKernels.Text;
+
+namespace RagKernels.Signals;
+
+/// <summary>What to do with each word of a text (a struct, so the calls inline).</summary>
+internal unsafe interface IWordVisitor
+{
+    /// <summary>One word: its bytes, its key (ByteSpanSet.Key) and its WordLists kind.
+    /// Returns false to stop the scan.</summary>
+    bool Visit(byte* word, int length, ulong key, byte kind);
+
+    /// <summary>False when the visitor ignores <c>kind</c> (the scan then skips the word-list lookup).</summary>
+    bool WantsKind { get; }
+}
+
+/// <summary>
+/// wtokens(t) of shared/spec/signals.md: the words of Python's <c>t.lower().split()</c>, read
+/// from an already lower-cased UTF-8 buffer (lower-casing never turns whitespace into
+/// something else or back, so splitting after lowering equals Python's order).
+/// </summary>
+internal static unsafe class WordScanner
+{
+    /// <summary>Calls the visitor for each word of <paramref name="start"/>..<paramref name="end"/>,
+    /// a buffer readable up to <paramref name="limit"/> (≥ end; 8 bytes of slack make keys cheap).</summary>
+    public static void Scan<TVisitor>(byte* start, byte* end, byte* limit, bool ascii, ref TVisitor visitor)
+        where TVisitor : struct, IWordVisitor
+    {
+        if (ascii && Vector128.IsHardwareAccelerated && limit - end >= 64)
+        {
+            ScanAscii(start, end, limit, ref visitor);
+            return;
+        }
+        byte* p = start;
+        while (true)
+        {
+            while (p < end)
+            {
+                byte c = ByteClass.Of(*p);
+                if ((c & ByteClass.Space) != 0)
+                {
+                    p++;
+                    continue;
+                }
+                int space;
+                if ((c & ByteClass.MaybeSpace) != 0 && (space = Utf8Pointer.SpaceLength(p, end)) != 0)
+                {
+                    p += space;
+                    continue;
+                }
+                break;
+            }
+            if (p >= end)
+            {
+                return;
+            }
+            byte* word = p++;
+            while (p < end)
+            {
+                byte c = ByteClass.Of(*p);
+                if ((c & (ByteClass.Space | ByteClass.MaybeSpace)) == 0)
+                {
+                    p++;
+                    continue;
+                }
+                if ((c & ByteClass.Space) != 0 || Utf8Pointer.SpaceLength(p, end) != 0)
+                {
+                    break;
+                }
+                p++;
+            }
+            if (!Emit(word, (int)(p - word), limit, ref visitor))
+            {
+                return;
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Emit<TVisitor>(byte* word, int length, byte* limit, ref TVisitor visitor)
+        where TVisitor : struct, IWordVisitor
+    {
+        ulong key = ByteSpanSet.Key(word, length, limit);
+        return visitor.Visit(word, length, key, visitor.WantsKind ? WordLists.Classify(word, length, key) : WordLists.None);
+    }
+
+    /// <summary>
+    /// The same split for ASCII text (no multi-byte whitespace), 64 bytes at a time: a bit mask
+    /// of whitespace per block gives every word's start and end with a few bit operations, with
+    /// no branch per byte. Reads up to 63 bytes past <paramref name="end"/> (within the slack).
+    /// </summary>
+    private static void ScanAscii<TVisitor>(byte* start, byte* end, byte* limit, ref TVisitor visitor)
+        where TVisitor : struct, IWordVisitor
+    {
+        long n = end - start;
+        ulong previousSpace = 1; // the text starts after "whitespace"
+        long wordStart = -1;
+        for (long block = 0; block < n; block += 64)
+        {
+            ulong spaces = SpaceMask(start + block);
+            long valid = n - block;
+            if (valid < 64)
+            {
+                spaces |= ~0UL << (int)valid; // past the end counts as whitespace
+            }
+            ulong before = (spaces << 1) | previousSpace; // bit i: whitespace at i - 1
+            ulong starts = ~spaces & before;
+            ulong ends = spaces & ~before;
+            previousSpace = spaces >> 63;
+            while (true)
+            {
+                if (wordStart < 0)
+                {
+                    if (starts == 0)
+                    {
+                        break;
+                    }
+                    wordStart = block + BitOperations.TrailingZeroCount(starts);
+                    starts &= starts - 1;
+                }
+                if (ends == 0)
+                {
+                    break;
+                }
+                long wordEnd = block + BitOperations.TrailingZeroCount(ends);
+                ends &= ends - 1;
+                if (!Emit(start + wordStart, (int)(wordEnd - wordStart), limit, ref visitor))
+                {
+                    return;
+                }
+                wordStart = -1;
+            }
+        }
+        if (wordStart >= 0)
+        {
+            Emit(start + wordStart, (int)(n - wordStart), limit, ref visitor);
+        }
+    }
+
+    /// <summary>Bit i set when byte i of the 64 at <paramref name="p"/> is ASCII whitespace to
+    /// Python (\t \n \v \f \r = 9–13, \x1c–\x1f and space = 28–32).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong SpaceMask(byte* p)
+    {
+        ulong mask = 0;
+        for (int i = 0; i < 4; i++)
+        {
+            Vector128<byte> v = Vector128.Load(p + i * 16);
+            Vector128<byte> space = Vector128.LessThan(v - Vector128.Create((byte)9), Vector128.Create((byte)5))
+                | Vector128.LessThan(v - Vector128.Create((byte)28), Vector128.Create((byte)5));
+            mask |= (ulong)space.ExtractMostSignificantBits() << (i * 16);
+        }
+        return mask;
+    }
+}

@@ -1,0 +1,100 @@
+using System;
+using System.Text;
+
+namespace RagKernels.Text;
+
+/// <summary>Python's <c>str.lower()</c> from UTF-8 to UTF-8, without building strings.</summary>
+/// <remarks>
+/// Python applies full Unicode lower-casing: the simple mapping of each code point, except
+/// U+0130 (İ → i + U+0307 COMBINING DOT ABOVE) and U+03A3 (Σ → ς when it ends a word, σ
+/// otherwise, judged over the whole string with case-ignorable code points skipped). .NET's
+/// invariant lower-casing maps neither of the two that way, so both are handled here.
+/// </remarks>
+public static class PyLower
+{
+    /// <summary>Enough destination bytes for any source of <paramref name="sourceLength"/> bytes:
+    /// lower-casing at most grows a 2-byte code point into 3 bytes (İ, Ⱥ, Ⱦ).</summary>
+    public static int MaxLength(int sourceLength) => sourceLength + (sourceLength >> 1) + 4;
+
+    /// <summary>
+    /// Writes Python's lower() of <paramref name="source"/> into <paramref name="destination"/>
+    /// (at least <see cref="MaxLength"/> bytes) and returns the bytes written.
+    /// </summary>
+    public static int Lower(ReadOnlySpan<byte> source, Span<byte> destination) => Lower(source, destination, out _);
+
+    /// <summary>As <see cref="Lower(ReadOnlySpan{byte}, Span{byte})"/>; <paramref name="isAscii"/>
+    /// tells whether the text was all ASCII (then so is the result, byte for byte).</summary>
+    public static int Lower(ReadOnlySpan<byte> source, Span<byte> destination, out bool isAscii)
+    {
+        // ASCII prefix (usually the whole text): vectorised by the runtime.
+        int ascii = source.IndexOfAnyExceptInRange((byte)0, (byte)0x7F);
+        isAscii = ascii < 0;
+        if (ascii < 0)
+        {
+            Ascii.ToLower(source, destination, out int written);
+            return written;
+        }
+        Ascii.ToLower(source.Slice(0, ascii), destination, out int w);
+        int i = ascii;
+        while (i < source.Length)
+        {
+            byte b = source[i];
+            if (b < 0x80)
+            {
+                destination[w++] = (byte)((uint)(b - 'A') < 26u ? b + 32 : b);
+                i++;
+                continue;
+            }
+            int cp = Utf8Text.Decode(source, i, out int length);
+            if (cp == 0x130)
+            {
+                destination[w++] = (byte)'i';
+                destination[w++] = 0xCC; // U+0307
+                destination[w++] = 0x87;
+            }
+            else
+            {
+                int lower = cp == 0x3A3 ? (IsFinalSigma(source, i, length) ? 0x3C2 : 0x3C3) : PyUnicode.ToLowerSimple(cp);
+                w += new Rune(lower).EncodeToUtf8(destination.Slice(w));
+            }
+            i += length;
+        }
+        return w;
+    }
+
+    /// <summary>
+    /// Python's Final_Sigma context for the Σ at <paramref name="index"/>: a cased code point
+    /// before it and none after it, skipping case-ignorable code points both ways.
+    /// </summary>
+    private static bool IsFinalSigma(ReadOnlySpan<byte> source, int index, int length)
+    {
+        int j = index;
+        bool foundBefore = false;
+        int cp = 0;
+        while (j > 0)
+        {
+            cp = Utf8Text.DecodeBefore(source, j, out int start);
+            if (!PyUnicode.IsCaseIgnorable(cp))
+            {
+                foundBefore = true;
+                break;
+            }
+            j = start;
+        }
+        if (!foundBefore || !PyUnicode.IsCased(cp))
+        {
+            return false;
+        }
+        j = index + length;
+        while (j < source.Length)
+        {
+            cp = Utf8Text.Decode(source, j, out int next);
+            if (!PyUnicode.IsCaseIgnorable(cp))
+            {
+                return !PyUnicode.IsCased(cp);
+            }
+            j += next;
+        }
+        return true;
+    }
+}

@@ -1,0 +1,96 @@
+using System.Linq;
+using System.Text;
+using RagKernels.Signals;
+using Xunit;
+
+namespace RagKernels.Tests;
+
+/// <summary>The four pairwise kernels on the golden rows of shared/spec/signals.md.</summary>
+public class PairSignalTests
+{
+    private const string Claim = "The Team Plan costs $19 per user per month and supports up to 25 users with email support. "
+        + "Phone support is available for all paid plans. We are SOC 2 Type II, ISO 27001, HIPAA, and FedRAMP certified.";
+    private const string Source = "Team Plan costs $19 per user per month, up to 25 users. Phone support is Enterprise only. "
+        + "All paid plans include a 14-day free trial. SOC 2 Type II and ISO 27001 certified.";
+
+    // numerical: 1 = True, 0 = False, -1 = None.
+    public static TheoryData<string, string, double, int, bool, double> Golden => new()
+    {
+        { "Paris is the capital of France", "France has its capital in Paris", 1.0, -1, false, 1.0 },
+        { "Paris is the capital of France", "The capital of France is Paris", 0.6666666666666666, -1, false, 1.0 },
+        { "Alice works at Google", "Bob works at Microsoft", 0.0, -1, false, 0.3333333333333333 },
+        { "", "", 1.0, -1, false, 1.0 },
+        { "Met Paris and Berlin today", "Met Paris and London today", 0.3333333333333333, -1, false, 0.75 },
+        { "Data retained for 90 days", "Data retained for 30 days", 1.0, 0, false, 0.75 },
+        { "Population is 1,000,000", "City has 1,000,000 people", 0.0, 1, false, 0.5 },
+        { "costs $99 per month", "price is $99", 1.0, 1, false, 0.25 },
+        { "Phone support is not available for Team plan", "Phone support is available for all paid plans", 0.5, -1, true, 0.6 },
+        { "The product does not support multi-user mode", "The product supports multi-user mode fully", 1.0, -1, true, 0.75 },
+        { "HIPAA and FedRAMP certified", "SOC 2 Type II and ISO 27001 certified", 0.0, -1, false, 0.3333333333333333 },
+        { "The speed is 100 km/h", "Speed: 100 km/h", 0.0, 1, false, 0.6666666666666666 },
+        { "We don't offer refunds on annual plans", "We offer refunds on annual plans", 1.0, -1, true, 1.0 },
+        { Claim, Source, 0.2857142857142857, 1, false, 0.5862068965517241 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Golden))]
+    public void GoldenRows(string a, string b, double entity, int numerical, bool negation, double trace)
+    {
+        byte[] x = Encoding.UTF8.GetBytes(a);
+        byte[] y = Encoding.UTF8.GetBytes(b);
+        Assert.Equal(entity, EntityOverlap.Compute(x, y));
+        Assert.Equal(numerical, NumericalConsistency.Compute(x, y));
+        Assert.Equal(negation, NegationFlip.Compute(x, y));
+        Assert.Equal(trace, Traceability.Compute(x, y));
+    }
+
+    [Fact]
+    public void LongTextsGrowTheScratchAndGiveTheSameAnswers()
+    {
+        var claim = new StringBuilder();
+        var source = new StringBuilder();
+        for (int i = 0; i < 3000; i++)
+        {
+            claim.Append("Word").Append(i % 700).Append(" Paris ").Append(i).Append(' ');
+            source.Append("word").Append(i % 350).Append(' ');
+        }
+        byte[] c = Encoding.UTF8.GetBytes(claim.ToString());
+        byte[] s = Encoding.UTF8.GetBytes(source.ToString());
+        // Claim words: word0..word699 (lower-cased), "paris", and the numbers 0..2999.
+        Assert.Equal(350.0 / (700 + 1 + 3000), Traceability.Compute(c, s));
+        Assert.Equal(1.0, Traceability.Compute("Rome"u8, "rome"u8));
+        Assert.Equal(1, NumericalConsistency.Compute(c, "2999"u8));
+    }
+
+    [Fact]
+    public void SteadyStateCallsAllocateNothing()
+    {
+        byte[] claim = Encoding.UTF8.GetBytes(Claim + " ΟΔΟΣ İstanbul ١٢٣");
+        byte[] source = Encoding.UTF8.GetBytes(Source + " οδος 123");
+        double sink = 0;
+        for (int round = 0; round < 2; round++)
+        {
+            // Round 0 grows this thread's scratch; round 1 must not allocate at all.
+            long before = System.GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 100; i++)
+            {
+                sink += EntityOverlap.Compute(claim, source) + NumericalConsistency.Compute(claim, source)
+                    + (NegationFlip.Compute(claim, source) ? 1 : 0) + Traceability.Compute(claim, source);
+            }
+            long allocated = System.GC.GetAllocatedBytesForCurrentThread() - before;
+            if (round == 1)
+            {
+                Assert.Equal(0, allocated);
+            }
+        }
+        Assert.True(sink > 0);
+    }
+
+    [Fact]
+    public void WordListsAreTheSpecsSizes()
+    {
+        Assert.Equal(54, WordLists.StopWords.Length);
+        Assert.Equal(24, WordLists.NegationWords.Length);
+        Assert.Equal(54 + 24, new System.Collections.Generic.HashSet<string>(WordLists.StopWords.Concat(WordLists.NegationWords)).Count);
+    }
+}
