@@ -1,7 +1,8 @@
 using System;
 using System.Threading;
-using System.Threading.Tasks;
 using RagKernels.Text;
+
+using RagKernels.Threading;
 
 namespace RagKernels.Native;
 
@@ -93,8 +94,8 @@ internal static unsafe class TextArguments
     {
         int firstBad = int.MaxValue;
         long totalBytes = claimOffsets[count] - claimOffsets[0] + sourceOffsets[count] - sourceOffsets[0];
-        int workers = Environment.ProcessorCount;
-        if (workers == 1 || count < 16 || totalBytes < 16 * 1024)
+        int workers = Workers.Count(0, count / 16);
+        if (workers == 1 || totalBytes < 16 * 1024)
         {
             RunRange(kernel, claims, claimOffsets, sources, sourceOffsets, 0, count, ref firstBad);
         }
@@ -103,14 +104,11 @@ internal static unsafe class TextArguments
             // Chunks of pairs handed out dynamically: pairs differ in length, so static halves
             // would leave a core idle.
             int chunk = Math.Max(16, count / (workers * 16));
-            int chunks = (count + chunk - 1) / chunk;
             nint c = (nint)claims, co = (nint)claimOffsets, s = (nint)sources, so = (nint)sourceOffsets;
-            Parallel.For(0, chunks, k =>
+            Workers.ForChunks(workers, count, chunk, (start, end) =>
             {
-                int start = k * chunk;
-                int end = Math.Min(count, start + chunk);
                 int bad = int.MaxValue;
-                RunRange(kernel, (byte*)c, (long*)co, (byte*)s, (long*)so, start, end, ref bad);
+                RunRange(kernel, (byte*)c, (long*)co, (byte*)s, (long*)so, (int)start, (int)end, ref bad);
                 if (bad != int.MaxValue)
                 {
                     int seen;

@@ -2,7 +2,8 @@ using System;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Text.Unicode;
-using System.Threading.Tasks;
+
+using RagKernels.Threading;
 
 namespace RagKernels.Bm25;
 
@@ -82,7 +83,6 @@ public static class Bm25Search
     public static unsafe void SearchMany(Bm25Snapshot snapshot, byte* text, long textLength, long* queryStarts,
         int count, long* tokenOffsets, long tokenCount, int k, int threads, long* outDocs, double* outScores)
     {
-        var options = new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount };
         nint textAddress = (nint)text, startsAddress = (nint)queryStarts, tokensAddress = (nint)tokenOffsets;
         nint docsAddress = (nint)outDocs, scoresAddress = (nint)outScores;
         // Check every query first, so a bad one fails the call before any work or partial output.
@@ -91,20 +91,25 @@ public static class Bm25Search
             Query query = QueryAt(q, textAddress, textLength, startsAddress, tokensAddress, tokenCount);
             Validate(query);
         }
-        Parallel.For(0, count, options, () => new int[Math.Max(k, 0)], (q, _, docs) =>
+        int workers = Workers.Count(threads, count);
+        // Queries differ in cost (postings lengths), so they are handed out in small chunks.
+        Workers.ForChunks(workers, count, Math.Max(1, Math.Min(64, count / (workers * 8))), (first, last) =>
         {
-            Query query = QueryAt(q, textAddress, textLength, startsAddress, tokensAddress, tokenCount);
-            var rowDocs = new Span<long>((long*)docsAddress + (long)q * k, k);
-            var rowScores = new Span<double>((double*)scoresAddress + (long)q * k, k);
-            int found = Search(snapshot, query, k, docs, rowScores);
-            for (int i = 0; i < found; i++)
+            var docs = new int[Math.Max(k, 0)];
+            for (int q = (int)first; q < last; q++)
             {
-                rowDocs[i] = docs[i];
+                Query query = QueryAt(q, textAddress, textLength, startsAddress, tokensAddress, tokenCount);
+                var rowDocs = new Span<long>((long*)docsAddress + (long)q * k, k);
+                var rowScores = new Span<double>((double*)scoresAddress + (long)q * k, k);
+                int found = Search(snapshot, query, k, docs, rowScores);
+                for (int i = 0; i < found; i++)
+                {
+                    rowDocs[i] = docs[i];
+                }
+                rowDocs[found..].Fill(-1);
+                rowScores[found..].Clear();
             }
-            rowDocs[found..].Fill(-1);
-            rowScores[found..].Clear();
-            return docs;
-        }, static _ => { });
+        });
     }
 
     private static unsafe Query QueryAt(int q, nint text, long textLength, nint starts, nint tokens, long tokenCount)

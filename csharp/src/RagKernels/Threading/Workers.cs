@@ -28,6 +28,24 @@ public static class Workers
     public static (long First, long Last) Range(long items, int worker, int workers) =>
         (items * worker / workers, items * (worker + 1) / workers);
 
+    /// <summary>Processes items 0 .. <paramref name="count"/>-1 in chunks of
+    /// <paramref name="chunk"/> that <paramref name="workers"/> threads take in turn (dynamic
+    /// scheduling: items of unequal cost still keep every core busy). <paramref name="body"/>
+    /// receives [first, last) and may run on any of the threads.</summary>
+    public static void ForChunks(int workers, long count, long chunk, Action<long, long> body)
+    {
+        chunk = Math.Max(1, chunk);
+        long next = 0;
+        Run(workers, _ =>
+        {
+            long first;
+            while ((first = Interlocked.Add(ref next, chunk) - chunk) < count)
+            {
+                body(first, Math.Min(count, first + chunk));
+            }
+        });
+    }
+
     /// <summary>Calls <paramref name="body"/>(worker) for worker = 0 .. workers-1, worker 0 on the
     /// calling thread and the others on new threads, and returns when all have finished. The
     /// first exception thrown by any worker is rethrown after all have finished.</summary>
