@@ -50,8 +50,49 @@ def _build(module):
     return build
 
 
+def _word_tokens(text: str) -> list[str]:
+    # The spec's "word" tokenizer, so peers see exactly the tokens ragkernels indexes.
+    import re
+
+    return re.findall(r"\w+", text.lower())
+
+
+def _bm25s_search():
+    """bm25s (lucene, k1 1.2, b 0.75: the same scores) on the same pre-tokenized corpus."""
+    try:
+        import bm25s
+    except ImportError:
+        return None
+    retriever = bm25s.BM25(method="lucene", k1=1.2, b=0.75)
+    retriever.index([_word_tokens(t) for t in REFERENCE * 10], show_progress=False)
+    query = [_word_tokens(QUERY)]
+    return lambda: retriever.retrieve(query, k=3, show_progress=False, n_threads=1)
+
+
+def _okapi_search(module):
+    index = module.BM25Index(method="okapi")
+    index.add(REFERENCE * 10, ids=[f"d{i % 10 + 1}" for i in range(100)])
+    search = index.search
+    return lambda: search(QUERY, k=3)
+
+
+def _rank_bm25_search():
+    """rank_bm25's BM25Okapi.get_top_n, as LangChain's BM25Retriever calls it."""
+    try:
+        from rank_bm25 import BM25Okapi
+    except ImportError:
+        return None
+    docs = REFERENCE * 10
+    model = BM25Okapi([_word_tokens(t) for t in docs])
+    query = _word_tokens(QUERY)
+    return lambda: model.get_top_n(query, docs, n=3)
+
+
 CASES = [
-    Case("bm25.search", "reference corpus (100 docs), 4-word query, k=3", "bm25", _search),
+    Case("bm25.search", "reference corpus (100 docs), 4-word query, k=3", "bm25", _search,
+         peers={"bm25s (lucene, pre-tokenized)": _bm25s_search}),
+    Case("bm25.search (okapi)", "reference corpus, k=3, rank_bm25's BM25Okapi scoring", "bm25", _okapi_search,
+         csharp=None, peers={"rank_bm25 get_top_n": _rank_bm25_search}),
     Case("bm25.get_scores", "reference corpus (100 docs), 4-word query", "bm25", _get_scores),
     Case("bm25.build", "reference corpus: create + add 100 docs + close", "bm25", _build),
 ]

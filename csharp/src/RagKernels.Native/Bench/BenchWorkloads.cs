@@ -30,6 +30,20 @@ internal static class BenchWorkloads
 
     public static bool Exists(string name) => s_factories.ContainsKey(name);
 
+    /// <summary>Every workload's name, sorted (BenchmarkDotNet runs them all).</summary>
+    public static IEnumerable<string> Names
+    {
+        get
+        {
+            var names = new List<string>(s_factories.Keys);
+            names.Sort(StringComparer.Ordinal);
+            return names;
+        }
+    }
+
+    /// <summary>Sets workload <paramref name="name"/> up and returns the call to time.</summary>
+    public static Func<double> Create(string name) => s_factories[name]();
+
     /// <summary>Runs workload <paramref name="name"/> <paramref name="warmup"/> times untimed,
     /// then once per element of <paramref name="nanoseconds"/>, storing each call's time minus
     /// the median cost of timing an empty call.</summary>
