@@ -1,8 +1,9 @@
-using System;
 using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
 using System.Text.Unicode;
+using System;
+using RagKernels.Hashing;
 
 namespace RagKernels.Bm25;
 
@@ -81,7 +82,7 @@ public static class Bm25File
                 output.Write(word[..8]);
             }
         }
-        BinaryPrimitives.WriteUInt32LittleEndian(word, Bm25Crc32.Compute(output.GetBuffer().AsSpan(0, (int)output.Length)));
+        BinaryPrimitives.WriteUInt32LittleEndian(word, Crc32.Compute(output.GetBuffer().AsSpan(0, (int)output.Length)));
         output.Write(word[..4]);
         return output.ToArray();
     }
@@ -137,7 +138,7 @@ public static class Bm25File
             throw new InvalidDataException($"{path}: unsupported BM25 index file version {version} (this library reads version {Version})");
         }
         int end = data.Length - 4;
-        if (Bm25Crc32.Compute(data[..end]) != BinaryPrimitives.ReadUInt32LittleEndian(data[end..]))
+        if (Crc32.Compute(data[..end]) != BinaryPrimitives.ReadUInt32LittleEndian(data[end..]))
         {
             throw Corrupt(path, "checksum mismatch; truncated or damaged");
         }

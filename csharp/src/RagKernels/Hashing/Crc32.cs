@@ -1,6 +1,6 @@
 using System;
 
-namespace RagKernels.Vectors;
+namespace RagKernels.Hashing;
 
 /// <summary>
 /// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320): the checksum of zlib, gzip and PNG, so
