@@ -1,12 +1,12 @@
+using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text;
-using System;
 using RagKernels.Bm25;
 using RagKernels.Hashing;
-using RagKernels.Native.Exports;
 using RagKernels.Native;
+using RagKernels.Native.Exports;
 using Xunit;
 
 namespace RagKernels.Tests;

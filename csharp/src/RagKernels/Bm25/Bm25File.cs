@@ -1,8 +1,8 @@
+using System;
 using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
 using System.Text.Unicode;
-using System;
 using RagKernels.Hashing;
 
 namespace RagKernels.Bm25;

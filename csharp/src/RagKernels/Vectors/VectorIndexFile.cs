@@ -1,7 +1,7 @@
+using System;
 using System.Buffers.Binary;
 using System.IO;
 using System.Runtime.InteropServices;
-using System;
 using RagKernels.Hashing;
 
 namespace RagKernels.Vectors;
