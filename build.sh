@@ -20,7 +20,7 @@ VENV="$ROOT/.venv"
 PY="$VENV/bin/python"
 SYSTEM_PYTHON=${RAGKERNELS_SYSTEM_PYTHON:-/usr/bin/python3}
 DEBIAN_PACKAGES=(python3-numpy python3-cffi python3-pytest python3-hypothesis python3-onnx python3-venv
-                 python3-scipy python3-matplotlib python3-tqdm python3-pip)
+                 python3-scipy python3-matplotlib python3-tqdm python3-pip python3-dev)
 PYTHON_MODULES="numpy, cffi, pytest, hypothesis, onnx, matplotlib, tqdm, ensurepip"
 
 say() { printf '\n== %s\n' "$*" >&2; }
