@@ -32,9 +32,19 @@ as_root() {
   else die "need root (or sudo) to run: $*"; fi
 }
 
+# The Python headers (python3-dev) let setup.py compile the cffi binding (API mode); without
+# them the package still works, through cffi's slower ABI mode.
+has_python_headers() {
+  "$SYSTEM_PYTHON" -c "import os, sysconfig, sys; sys.exit(not os.path.isfile(os.path.join(sysconfig.get_paths()['include'], 'Python.h')))" 2>/dev/null
+}
+
 ensure_python() {
   if [[ -x $SYSTEM_PYTHON ]] && "$SYSTEM_PYTHON" -c "import $PYTHON_MODULES" 2>/dev/null; then
-    return
+    if has_python_headers; then return; fi
+    if ! command -v apt-get >/dev/null; then
+      say "no Python headers for $SYSTEM_PYTHON: the compiled cffi binding is skipped (ABI mode)"
+      return
+    fi
   fi
   if ! command -v apt-get >/dev/null; then
     die "$SYSTEM_PYTHON lacks some of: $PYTHON_MODULES. Install them (or point RAGKERNELS_SYSTEM_PYTHON at an interpreter that has them)."
