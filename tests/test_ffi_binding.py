@@ -54,6 +54,37 @@ def test_generated_source_wraps_every_function_and_resolves_every_symbol():
     assert "RTLD_NODELETE" in source and "LoadLibraryW" in source
 
 
+def test_the_binding_carries_the_fingerprint_of_its_header():
+    cdef = _loader.read_cdef()
+    assert _binding_build.header_hash(cdef) == _loader._header_hash(cdef)
+    assert f"#define RKPY_HEADER_HASH {_binding_build.header_hash(cdef)}LL" in _binding_build.c_source(cdef)
+    assert _binding_build.header_hash(cdef + "\nint32_t rk_new(int64_t n);") != _binding_build.header_hash(cdef)
+    compiled = _loader.compiled_binding()
+    if not isinstance(compiled, str):
+        assert compiled.lib.RKPY_HEADER_HASH == _binding_build.header_hash(cdef)
+
+
+def test_a_binding_built_from_another_header_is_not_used(tmp_path):
+    native_lib()
+    if isinstance(_loader.compiled_binding(), str):
+        pytest.skip("the compiled cffi binding was not built")
+    # The installed package's header gains a declaration the binding was not generated from.
+    import ragkernels
+
+    package = Path(ragkernels.__file__).parent
+    copy = tmp_path / "ragkernels"
+    shutil.copytree(package, copy)
+    header = copy / "ragkernels.h"
+    header.write_text(header.read_text().replace("#endif /* RAGKERNELS_H */", "int32_t rk_future(int64_t n);\n#endif"))
+    code = f"import sys; sys.path.insert(0, {str(tmp_path)!r}); " + PROBE
+    result = run({}, code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[1] == "abi"  # auto: the stale binding is passed over
+    result = run({"RAGKERNELS_FFI": "api"}, code)
+    assert result.stdout.split() == ["python", "api", "False"], result.stderr
+    assert "generated from another ragkernels.h" in result.stderr
+
+
 def test_generator_refuses_an_unnamed_parameter():
     with pytest.raises(ValueError, match="rk_thing: parameter 2"):
         _binding_build.parse_functions("int32_t rk_thing(int64_t count, double*);")

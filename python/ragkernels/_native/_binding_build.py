@@ -21,8 +21,18 @@ from pathlib import Path
 
 MODULE_NAME = "ragkernels._native._cffi_binding"
 
-# The one extra function of the binding (declared to cffi next to the header's).
+# The one extra function of the binding (declared to cffi next to the header's), and the
+# fingerprint of the declarations it was generated from: the loader refuses a binding built from
+# another ragkernels.h (a stale editable build, say), whose functions would not match.
 BIND_DECLARATION = "int32_t rkpy_bind(const char* path, char* error, int64_t capacity);"
+HASH_DECLARATION = "#define RKPY_HEADER_HASH ..."
+
+
+def header_hash(cdef: str) -> int:
+    """A 60-bit fingerprint of the cdef text (what the loader compares)."""
+    import hashlib
+
+    return int(hashlib.sha256(cdef.encode("utf-8")).hexdigest()[:15], 16)
 
 _COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
 _FUNCTION = re.compile(r"(?:^|;|\n)\s*([A-Za-z_][\w \t\*]*?)\s*\b(rk_\w+)\s*\(([^;{}()]*)\)\s*;", re.S)
@@ -69,7 +79,7 @@ def parse_functions(cdef: str) -> list[Function]:
 
 def binding_cdef(cdef: str) -> str:
     """What cffi is told: the header's declarations plus rkpy_bind."""
-    return cdef + "\n" + BIND_DECLARATION + "\n"
+    return cdef + "\n" + BIND_DECLARATION + "\n" + HASH_DECLARATION + "\n"
 
 
 def c_source(cdef: str) -> str:
@@ -88,6 +98,7 @@ def c_source(cdef: str) -> str:
         "",
     ]
     out += [f"#define {name} {value}" for name, value in _DEFINE.findall(cdef)]
+    out.append(f"#define RKPY_HEADER_HASH {header_hash(cdef)}LL")
     out.append("")
     for f in functions:
         # A pointer that is never NULL: before rkpy_bind it points at a stub that answers

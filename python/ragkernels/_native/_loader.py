@@ -107,12 +107,22 @@ def choose_binding(cdef: str):
     requested = requested_binding()
     if requested != "abi":
         module = compiled_binding()
+        if not isinstance(module, str) and module.lib.RKPY_HEADER_HASH != _header_hash(cdef):
+            module = ("the compiled cffi binding was generated from another ragkernels.h than this "
+                      "package's; reinstall the package to rebuild it")
         if not isinstance(module, str):
             return "api", module.ffi, module, None
         if requested == "api":
             return "api", None, None, f"RAGKERNELS_FFI=api but {module}"
         return "abi", abi_ffi(cdef), None, module
     return "abi", abi_ffi(cdef), None, None
+
+
+def _header_hash(cdef: str) -> int:
+    # The same fingerprint as _binding_build.header_hash (kept in sync by a test).
+    import hashlib
+
+    return int(hashlib.sha256(cdef.encode("utf-8")).hexdigest()[:15], 16)
 
 
 def _open_compiled(module, path: Path):
