@@ -20,7 +20,7 @@ VENV="$ROOT/.venv"
 PY="$VENV/bin/python"
 SYSTEM_PYTHON=${RAGKERNELS_SYSTEM_PYTHON:-/usr/bin/python3}
 DEBIAN_PACKAGES=(python3-numpy python3-cffi python3-pytest python3-hypothesis python3-onnx python3-venv
-                 python3-scipy python3-matplotlib python3-tqdm python3-pip)
+                 python3-scipy python3-matplotlib python3-tqdm python3-pip python3-dev)
 PYTHON_MODULES="numpy, cffi, pytest, hypothesis, onnx, matplotlib, tqdm, ensurepip"
 
 say() { printf '\n== %s\n' "$*" >&2; }
@@ -32,9 +32,19 @@ as_root() {
   else die "need root (or sudo) to run: $*"; fi
 }
 
+# The Python headers (python3-dev) let setup.py compile the cffi binding (API mode); without
+# them the package still works, through cffi's slower ABI mode.
+has_python_headers() {
+  "$SYSTEM_PYTHON" -c "import os, sysconfig, sys; sys.exit(not os.path.isfile(os.path.join(sysconfig.get_paths()['include'], 'Python.h')))" 2>/dev/null
+}
+
 ensure_python() {
   if [[ -x $SYSTEM_PYTHON ]] && "$SYSTEM_PYTHON" -c "import $PYTHON_MODULES" 2>/dev/null; then
-    return
+    if has_python_headers; then return; fi
+    if ! command -v apt-get >/dev/null; then
+      say "no Python headers for $SYSTEM_PYTHON: the compiled cffi binding is skipped (ABI mode)"
+      return
+    fi
   fi
   if ! command -v apt-get >/dev/null; then
     die "$SYSTEM_PYTHON lacks some of: $PYTHON_MODULES. Install them (or point RAGKERNELS_SYSTEM_PYTHON at an interpreter that has them)."

@@ -2,6 +2,10 @@
 it inside the package. Without a .NET SDK the package installs as pure Python and says so.
 
 RAGKERNELS_SKIP_NATIVE=1 skips the native build on purpose.
+
+With the library it also compiles the cffi binding (API mode) generated from ragkernels.h, when a
+C compiler and the Python headers are available (else the package calls the library through
+cffi's ABI mode, slower per call). RAGKERNELS_SKIP_BINDING=1 skips it on purpose.
 """
 
 from __future__ import annotations
@@ -132,6 +136,60 @@ def copy_onnxruntime(target_dir: Path) -> None:
         shutil.copy2(library, target_dir / ORT_FILE)
 
 
+# ---- compiled cffi binding (API mode) -------------------------------------------------------
+# Generated from ragkernels.h by python/ragkernels/_native/_binding_build.py and compiled into
+# ragkernels/_native/_cffi_binding.<EXT_SUFFIX>. The wheel is then a CPython extension wheel
+# (cp311-cp311-<plat>); without it, a py3-none-<plat> wheel that uses ABI mode.
+NATIVE_SOURCE_DIR = ROOT / "python" / "ragkernels" / "_native"
+BINDING_STEM = "_cffi_binding"
+_binding_built = False
+
+
+def _load_by_path(name: str, path: Path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _remove_binding(target_dir: Path) -> None:
+    for stale in target_dir.glob(BINDING_STEM + ".*"):
+        if stale.suffix in (".so", ".pyd", ".dylib"):
+            stale.unlink()
+
+
+def build_binding(target_dir: Path) -> bool:
+    """Compiles the binding into target_dir (the package's _native folder); False, with a
+    message, when it cannot be built here."""
+    global _binding_built
+    if os.environ.get("RAGKERNELS_SKIP_BINDING") == "1":
+        _say("RAGKERNELS_SKIP_BINDING=1: no compiled cffi binding (calls go through cffi's ABI mode)")
+        return False
+    import sysconfig
+
+    include = sysconfig.get_paths().get("include")
+    if not include or not (Path(include) / "Python.h").is_file():
+        _say(f"no Python headers (Python.h in {include}; Debian: apt-get install python3-dev): "
+             "no compiled cffi binding, calls go through cffi's ABI mode")
+        return False
+    try:
+        loader = _load_by_path("_ragkernels_loader", NATIVE_SOURCE_DIR / "_loader.py")
+        builder = _load_by_path("_ragkernels_binding_build", NATIVE_SOURCE_DIR / "_binding_build.py")
+        built = builder.compile_binding(loader.read_cdef(), ROOT / "build" / "cffi")
+    except Exception as error:  # no compiler, a broken toolchain: the package still works
+        _say(f"the cffi binding could not be compiled ({type(error).__name__}: {error}): "
+             "calls go through cffi's ABI mode")
+        return False
+    _remove_binding(target_dir)
+    target_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(built, target_dir / built.name)
+    _say(f"compiled the cffi binding {built.name}")
+    _binding_built = True
+    return True
+
+
 class BuildPyWithNative(build_py):
     def run(self):
         super().run()
@@ -149,6 +207,9 @@ class BuildPyWithNative(build_py):
             for stale in (target / _library_name(), target / ORT_FILE):
                 if stale.exists():
                     stale.unlink()
+        # The binding sits in the package's _native folder (the library's parent).
+        if not (built and build_binding(target.parent)) and not getattr(self, "editable_mode", False):
+            _remove_binding(target.parent)
 
 
 class NativeDistribution(Distribution):
@@ -166,6 +227,9 @@ try:
     class PlatformWheel(bdist_wheel):
         def get_tag(self):
             python, abi, plat = super().get_tag()
+            if _binding_built:
+                # The compiled binding is a CPython extension: cp311-cp311-<plat>.
+                return python, abi, plat
             if self.distribution.has_ext_modules():
                 # The library does not use the CPython ABI: one wheel serves every Python 3.
                 return "py3", "none", plat

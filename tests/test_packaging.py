@@ -1,11 +1,14 @@
 """Packaging: the wheel carries the library (a platform wheel), builds without .NET as pure
-Python, and an editable install finds its library. These build for real, so they are slow."""
+Python, and an editable install finds its library; with a C compiler and Python.h the wheel also
+carries the compiled cffi binding and is a CPython wheel. These build for real, so they are slow."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import sysconfig
 import zipfile
 from pathlib import Path
 
@@ -29,6 +32,15 @@ def pip_wheel(tmp_path: Path, env_changes: dict) -> Path:
     return wheel
 
 
+def can_compile_binding() -> bool:
+    include = sysconfig.get_paths().get("include")
+    return bool(shutil.which("cc") or shutil.which("gcc")) and bool(include) and (Path(include) / "Python.h").is_file()
+
+
+def cpython_tag() -> str:
+    return f"cp{sys.version_info.major}{sys.version_info.minor}"
+
+
 def test_without_dotnet_the_wheel_is_pure_python(tmp_path):
     # A PATH without dotnet is what a machine without the .NET SDK looks like to setup.py.
     wheel = pip_wheel(tmp_path, {"PATH": str(tmp_path / "empty-bin")})
@@ -39,22 +51,36 @@ def test_without_dotnet_the_wheel_is_pure_python(tmp_path):
 
 
 def test_with_dotnet_the_wheel_carries_the_library(tmp_path):
-    import shutil
-
     if shutil.which("dotnet") is None:
         pytest.skip("the .NET SDK is needed to build the native library")
     wheel = pip_wheel(tmp_path, {})
-    assert "-py3-none-" in wheel.name and not wheel.name.endswith("-any.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert any(n.startswith("ragkernels/_native/lib/libragkernels.") for n in names)
     if (REPO / ".cache" / "onnxruntime" / "libonnxruntime.so.1").is_file():
         # The build fetched ONNX Runtime for the Embedder (issue 4): it ships beside libragkernels.
         assert "ragkernels/_native/lib/libonnxruntime.so.1" in names
+    bindings = [n for n in names if n.startswith("ragkernels/_native/_cffi_binding.")]
+    assert not wheel.name.endswith("-any.whl")
+    if can_compile_binding():
+        # The compiled cffi binding is a CPython extension: the wheel says which CPython.
+        assert f"-{cpython_tag()}-{cpython_tag()}-" in wheel.name, wheel.name
+        assert len(bindings) == 1 and bindings[0].endswith(sysconfig.get_config_var("EXT_SUFFIX"))
+    else:
+        assert "-py3-none-" in wheel.name and not bindings
+
+
+def test_without_the_binding_the_wheel_serves_every_python3(tmp_path):
+    if shutil.which("dotnet") is None:
+        pytest.skip("the .NET SDK is needed to build the native library")
+    wheel = pip_wheel(tmp_path, {"RAGKERNELS_SKIP_BINDING": "1"})
+    assert "-py3-none-" in wheel.name and not wheel.name.endswith("-any.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert any(n.startswith("ragkernels/_native/lib/libragkernels.") for n in names)
+    # build/lib is reused between builds: a binding compiled by an earlier build is not shipped.
+    assert not [n for n in names if "_cffi_binding" in n]
 
 
 def test_editable_install_loads_the_native_library(tmp_path):
-    import shutil
-
     if shutil.which("dotnet") is None:
         pytest.skip("the .NET SDK is needed to build the native library")
     venv = tmp_path / "venv"
@@ -67,10 +93,13 @@ def test_editable_install_loads_the_native_library(tmp_path):
     assert install.returncode == 0, install.stdout + install.stderr
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAGKERNELS_")}
     probe = subprocess.run(
-        [str(python), "-c", "import ragkernels; print(ragkernels.implementation(), ragkernels.__file__)"],
+        [str(python), "-c", "import ragkernels, ragkernels._native as n; "
+                            "print(ragkernels.implementation(), n.binding, ragkernels.__file__)"],
         capture_output=True, text=True, cwd=tmp_path, env=env,
     )
     assert probe.returncode == 0, probe.stderr
-    implementation, location = probe.stdout.split()
+    implementation, binding, location = probe.stdout.split()
     assert implementation == "native"
+    # The editable install compiled the binding into the source folder, as it put the library there.
+    assert binding == ("api" if can_compile_binding() else "abi")
     assert Path(location).resolve().is_relative_to((REPO / "python").resolve())

@@ -30,7 +30,7 @@ if requested != "python":
         reason = _native.load_error or "unknown reason"
         if requested == "native":
             raise ImportError(f"RAGKERNELS_IMPLEMENTATION=native but the native library cannot be used: {reason}")
-        if "ABI version" in reason or "RAGKERNELS_LIBRARY" in os.environ:
+        if "ABI version" in reason or "RAGKERNELS_LIBRARY" in os.environ or reason.startswith("RAGKERNELS_FFI="):
             # The user has a library that we refuse: say so, since speed silently disappears.
             warnings.warn(f"ragkernels falls back to pure Python: {reason}", RuntimeWarning, stacklevel=2)
         else:

@@ -115,7 +115,8 @@ def markdown(report: dict) -> str:
         f"# ragkernels benchmark report",
         "",
         f"ragkernels {head['package_version']} (commit {head['git_commit']}), implementation **{head['implementation']}**"
-        f" ({head.get('library_build') or 'no native library'}); {head['python']}, .NET SDK {head['dotnet_sdk']}; "
+        + (f", cffi binding **{head['binding']}**" if head.get("binding") else "")
+        + f" ({head.get('library_build') or 'no native library'}); {head['python']}, .NET SDK {head['dotnet_sdk']}; "
         f"{head['cpu']}, {head['cores']} cores; {head['os']}; {head['date']}.",
         "",
         method(report),

@@ -186,8 +186,10 @@ class BM25Index:
         if status:
             self._raise(status)
         n = found[0]
-        if not n:
-            return []
+        if n <= 4:
+            # Indexing a few cdata items costs less than ffi.unpack's fixed cost (RAG asks k=3..4).
+            ids = self._id_of_key
+            return [(ids[keys[i]], scores[i]) for i in range(n)]
         return list(zip(map(self._id_of_key.__getitem__, _unpack(keys, n)), _unpack(scores, n)))
 
     def search_many(self, queries, k=10, threads=None):

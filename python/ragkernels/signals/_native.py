@@ -19,11 +19,24 @@ _trend_drop = lib.rk_signal_trend_drop
 _window_push = lib.rk_trend_window_push
 _from_buffer = ffi.from_buffer
 _new = ffi.new
+# Result slots of this thread, allocated once: cffi releases the GIL during a call, so a slot
+# shared by threads could be overwritten before it is read.
+_local = threading.local()
+
+
+def _slots():
+    _local.double = ffi.new("double*")
+    _local.int32 = ffi.new("int32_t*")
+    return _local
 
 
 def trend_drop(values) -> float:
     """Total drop of the least-squares line through `values`; see ragkernels.signals._py."""
-    out = _new("double*")
+    # This thread's result slot (see the pairwise signals below): cheaper than ffi.new per call.
+    try:
+        out = _local.double
+    except AttributeError:
+        out = _slots().double
     if type(values) is list or type(values) is tuple:
         # cffi converts a list or tuple of numbers straight into a temporary C array: cheaper
         # than building an array('d') first. On a bad element, fall through to the shared
@@ -115,18 +128,11 @@ class TrendWindow:
 # encoding fails, to raise exactly what the Python twin raises.
 
 _encode = str.encode
-_local = threading.local()
 _entity_overlap = lib.rk_signal_entity_overlap
 _numerical_consistency = lib.rk_signal_numerical_consistency
 _negation_flip = lib.rk_signal_negation_flip
 _traceability = lib.rk_signal_traceability
 _NUMERICAL = (False, True, None)  # indexed by the result: 0, 1, -1
-
-
-def _slots():
-    _local.double = ffi.new("double*")
-    _local.int32 = ffi.new("int32_t*")
-    return _local
 
 
 def entity_overlap(text_a: str, text_b: str) -> float:
