@@ -12,6 +12,7 @@ from .bm25 import BM25Index
 from .chunking import Chunk, chunk
 from .embed import Embedder
 from .embedding_cache import EmbeddingCache
+from .hybrid import HybridHit, HybridIndex
 from .signals import (
     TrendWindow,
     entity_overlap,
@@ -31,6 +32,8 @@ __all__ = [
     "Chunk",
     "EmbeddingCache",
     "Embedder",
+    "HybridHit",
+    "HybridIndex",
     "TrendWindow",
     "VectorIndex",
     "__version__",
