@@ -13,6 +13,7 @@ from .chunking import Chunk, chunk
 from .embed import Embedder
 from .embedding_cache import EmbeddingCache
 from .hybrid import HybridHit, HybridIndex
+from .retriever import RetrievalResult, Retriever
 from .signals import (
     TrendWindow,
     entity_overlap,
@@ -34,6 +35,8 @@ __all__ = [
     "Embedder",
     "HybridHit",
     "HybridIndex",
+    "RetrievalResult",
+    "Retriever",
     "TrendWindow",
     "VectorIndex",
     "__version__",
