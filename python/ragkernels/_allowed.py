@@ -37,7 +37,10 @@ def allowed_ids(allowed) -> np.ndarray | None:
             raise TypeError(f"allowed must hold int ids, not an array of dtype {allowed.dtype}")
         if allowed.dtype.kind == "u" and allowed.size and int(allowed.max()) > _INT64_MAX:
             raise ValueError(f"allowed ids must be int64 values, got {int(allowed.max())}")
-        return np.unique(allowed.astype(np.int64, copy=False).reshape(-1))
+        ids = np.ascontiguousarray(allowed.reshape(-1), dtype=np.int64)
+        if ids.shape[0] < 2 or bool((ids[1:] > ids[:-1]).all()):
+            return ids  # already sorted without duplicates (the common case): no sort, no copy
+        return np.unique(ids)
     if isinstance(allowed, (str, bytes, bytearray)) or not hasattr(allowed, "__iter__"):
         raise TypeError(f"allowed must be None or an iterable of int ids, not {type(allowed).__name__}")
     values = []
