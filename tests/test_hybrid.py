@@ -255,3 +255,10 @@ def test_filters_never_return_excluded_chunks(impl, case):
     # allowed ids, cut at k (so excluded chunks never take a place).
     assert bm25_hits == [hit for hit in b.search(text, k=len(ids)) if hit[0] in allowed][:k]
     assert vector_hits == [hit for hit in v.search(q, k=len(ids)) if hit[0] in allowed][:k]
+
+
+def test_huge_k_and_fetch_k_do_not_size_buffers(impl):
+    _, _, h = impl.build(GOLDEN_TEXTS, GOLDEN_VECTORS, GOLDEN_IDS)
+    everything = h.search("alpha", QUERY, k=100)
+    assert h.search("alpha", QUERY, k=2**31 - 1, fetch_k=2**30 - 1) == everything
+    assert [hit.id for hit in everything] == [5, 9, 3, 7]

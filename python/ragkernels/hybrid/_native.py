@@ -59,6 +59,9 @@ class HybridIndex(_py.HybridIndex):
             vector_handle = vectors._live()
             query_ptr, dim = _from_buffer("float[]", query), query.shape[0]
         data = text.encode("utf-8")
+        if k > _BUFFER_K:
+            # At most every candidate of both lists comes back: never allocate more room than that.
+            k = max(1, min(k, 2 * fetch_k, len(bm25) + (0 if query is None else len(vectors))))
         ids, scores, bm25_ranks, vector_ranks, found = _result_buffers(k)
         status = _hybrid(bm25_handle, vector_handle, data, len(data), query_ptr, dim, fetch_k, w_bm25, w_vector, rrf_k,
                          _NULL if allowed is None else _from_buffer("int64_t[]", buffer_of(allowed)),

@@ -57,9 +57,11 @@ public sealed class HybridSearch
         _offsets.AsSpan().Clear();
         ReciprocalRankFusion.Validate(0, _offsets, _weights, rrfK);
         Bm25Search.Validate(text);
+        Bm25Snapshot snapshot = bm25.Current;
+        // Neither retriever returns more than it holds: a huge fetchK must not size the buffers.
+        fetchK = Math.Max(1, Math.Min(fetchK, Math.Max(snapshot.Count, vectors is null || vector.IsEmpty ? 0 : vectors.Count)));
         EnsureCapacity(fetchK);
 
-        Bm25Snapshot snapshot = bm25.Current;
         long[] docIds = snapshot.RequireIntegerIds();
         int bm25Found = Bm25Search.Search(snapshot, text, fetchK, _bm25Docs, _bm25Scores, allowed);
         for (int i = 0; i < bm25Found; i++)
