@@ -12,6 +12,8 @@ from .bm25 import BM25Index
 from .chunking import Chunk, chunk
 from .embed import Embedder
 from .embedding_cache import EmbeddingCache
+from .hybrid import HybridHit, HybridIndex
+from .retriever import RetrievalResult, Retriever
 from .signals import (
     TrendWindow,
     entity_overlap,
@@ -31,6 +33,10 @@ __all__ = [
     "Chunk",
     "EmbeddingCache",
     "Embedder",
+    "HybridHit",
+    "HybridIndex",
+    "RetrievalResult",
+    "Retriever",
     "TrendWindow",
     "VectorIndex",
     "__version__",

@@ -211,6 +211,27 @@ int32_t rk_rrf_fuse(const int64_t* ids, const int64_t* offsets, int64_t ranking_
                     const double* weights, double k, int64_t* out_ids, double* out_scores,
                     int64_t capacity, int64_t* count);
 
+/* Filters: allowed = int64 ids, strictly ascending, allowed_count of them; NULL = no filter.
+   Rows whose id is not allowed are skipped before the top k (they never take a place). */
+/* rk_bm25_search for a text query over the documents whose integer id is allowed. */
+int32_t rk_bm25_search_filtered(uint64_t handle, const uint8_t* text, int64_t text_length, int64_t k,
+                                const int64_t* allowed, int64_t allowed_count, int64_t* docs,
+                                double* scores, int64_t* keys, int64_t* found);
+/* rk_vector_index_search over the allowed ids. */
+int32_t rk_vector_index_search_filtered(uint64_t handle, const float* query, int64_t dim, int64_t k,
+                                        const int64_t* allowed, int64_t allowed_count, int64_t* ids,
+                                        float* scores, int64_t* found);
+/* Hybrid search in one call: BM25 top fetch_k for text + vector top fetch_k for query[dim]
+   (query NULL: BM25 only), both filtered by allowed, fused by RRF (ranking 0 = BM25, 1 = vectors;
+   score = sum of w / (rrf_k + rank)). The best min(k, distinct) go to ids/scores[k] with each id's
+   1-based rank among the BM25 / vector candidates (0 = absent). BM25 ids must be int64 chunk ids,
+   the same ids the vector index uses. */
+int32_t rk_hybrid_search(uint64_t bm25, uint64_t vectors, const uint8_t* text, int64_t text_length,
+                         const float* query, int64_t dim, int64_t fetch_k, double bm25_weight,
+                         double vector_weight, double rrf_k, const int64_t* allowed,
+                         int64_t allowed_count, int64_t k, int64_t* ids, double* scores,
+                         int32_t* bm25_ranks, int32_t* vector_ranks, int64_t* found);
+
 #ifdef __cplusplus
 }
 #endif

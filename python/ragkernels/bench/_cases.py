@@ -9,7 +9,7 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Callable
 
-CASE_MODULES = ["cases_signals", "cases_bm25", "cases_embed", "cases_vector"]
+CASE_MODULES = ["cases_signals", "cases_bm25", "cases_embed", "cases_vector", "cases_hybrid"]
 
 
 @dataclass

@@ -21,8 +21,11 @@ Methods:
         (or None for 10,000+ documents) shows a tqdm bar.
     remove(ids): removes every document with one of these ids; KeyError (nothing removed) for an
         unknown id. Later documents move up one number per removed document.
-    search(query, k=10) -> list of (id, score): best first, ties in insertion order, never a score
-        <= 0; query is a str or a list of tokens; duplicate query tokens count as often as they occur.
+    search(query, k=10, allowed=None) -> list of (id, score): best first, ties in insertion order,
+        never a score <= 0; query is a str or a list of tokens; duplicate query tokens count as often
+        as they occur. allowed: None, or the ids a result may have (ints; a metadata filter): other
+        documents are skipped before the top k (not given a score of 0). A filtered search needs a
+        str query (TypeError for tokens) and int64 ids in the index (ValueError otherwise).
     search_many(queries, k=10, threads=None) -> (docs, scores): numpy int64 and float64 (n, k)
         arrays of document numbers and scores; unused places hold -1 and 0.0. Native: all cores,
         or `threads` threads.

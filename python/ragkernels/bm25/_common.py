@@ -11,6 +11,8 @@ import struct
 import zlib
 from collections import Counter
 
+from .._allowed import allowed_ids
+
 METHODS = ("lucene", "okapi", "bm25l", "bm25+")
 METHOD_CODES = {name: code for code, name in enumerate(METHODS)}
 TOKENIZERS = ("word", "word2")
@@ -126,6 +128,17 @@ def query_kind(query) -> bool:
     if isinstance(query, (list, tuple)) and all(type(t) is str for t in query):
         return True
     raise TypeError(f"a query must be a str or a list of str tokens, got {type(query).__name__}")
+
+
+def check_allowed(query, allowed):
+    """The `allowed` filter of search() as a sorted int64 array, or None. A filtered search takes
+    a str query (the native export tokenizes the text itself)."""
+    if allowed is None:
+        return None
+    if type(query) is not str:
+        query_kind(query)
+        raise TypeError("a filtered search (allowed=...) needs a str query, not a list of tokens")
+    return allowed_ids(allowed)
 
 
 def encode_id(value) -> bytes:

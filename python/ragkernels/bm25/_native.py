@@ -9,6 +9,7 @@ import weakref
 import numpy as np
 
 from .._native import ffi, lib, raise_for
+from .._allowed import buffer_of
 from . import _common as C
 from ._py import _id_list, _query_list
 
@@ -157,13 +158,15 @@ class BM25Index:
 
     # ---- reading ----------------------------------------------------------------------
 
-    def search(self, query, k=10) -> list:
+    def search(self, query, k=10, allowed=None) -> list:
         """Top-k (id, score) pairs; see ragkernels.BM25Index.search."""
         if type(k) is not int or k < 0:
             k = C.check_k(k)
         handle = self._handle
         if not handle:
             raise ValueError("BM25Index is closed")
+        if allowed is not None:
+            return self._search_filtered(handle, query, k, C.check_allowed(query, allowed))
         if type(query) is str:
             text = query.encode("utf-8")
             tokens_ptr, token_count = _NULL, 0
@@ -190,6 +193,17 @@ class BM25Index:
             # Indexing a few cdata items costs less than ffi.unpack's fixed cost (RAG asks k=3..4).
             ids = self._id_of_key
             return [(ids[keys[i]], scores[i]) for i in range(n)]
+        return list(zip(map(self._id_of_key.__getitem__, _unpack(keys, n)), _unpack(scores, n)))
+
+    def _search_filtered(self, handle, query, k, allowed):
+        text = query.encode("utf-8")
+        cap = k if k <= _SMALL_K else min(k, len(self) + _SMALL_K)
+        docs, scores, keys, found = _new("int64_t[]", cap), _new("double[]", cap), _new("int64_t[]", cap), _new("int64_t*")
+        status = lib.rk_bm25_search_filtered(handle, text, len(text), cap, _from_buffer("int64_t[]", buffer_of(allowed)),
+                                             len(allowed), docs, scores, keys, found)
+        if status:
+            self._raise(status)
+        n = found[0]
         return list(zip(map(self._id_of_key.__getitem__, _unpack(keys, n)), _unpack(scores, n)))
 
     def search_many(self, queries, k=10, threads=None):

@@ -8,6 +8,7 @@ from collections import Counter
 
 import numpy as np
 
+from .._allowed import INTEGER_IDS_NEEDED, integer_ids
 from . import _common as C
 
 
@@ -123,18 +124,25 @@ class BM25Index:
             acc.append(total)
         return acc
 
-    def _top(self, snap, query, k):
+    def _top(self, snap, query, k, allowed=None):
         scores = self._scores(snap, self._query_terms(query))
         if scores is None or k == 0:
             return []
-        ranked = sorted((d for d in range(len(scores)) if scores[d] > 0.0), key=lambda d: -scores[d])
+        docs = snap.docs
+        ranked = sorted((d for d in range(len(scores))
+                         if scores[d] > 0.0 and (allowed is None or docs[d][2] in allowed)), key=lambda d: -scores[d])
         return [(d, scores[d]) for d in ranked[:k]]
 
-    def search(self, query, k=10) -> list:
+    def search(self, query, k=10, allowed=None) -> list:
         """Top-k (id, score) pairs; see ragkernels.BM25Index.search."""
         k = C.check_k(k)
         snap = self._state()
-        return [(snap.docs[d][2], s) for d, s in self._top(snap, query, k)]
+        allowed = C.check_allowed(query, allowed)
+        if allowed is not None:
+            if not integer_ids(d[2] for d in snap.docs):
+                raise ValueError(INTEGER_IDS_NEEDED)
+            allowed = set(allowed.tolist())
+        return [(snap.docs[d][2], s) for d, s in self._top(snap, query, k, allowed)]
 
     def search_many(self, queries, k=10, threads=None):
         """(doc numbers int64 (n, k), scores float64 (n, k)); see ragkernels.BM25Index.search_many."""

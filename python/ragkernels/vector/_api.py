@@ -68,8 +68,13 @@ SEARCH = """The best min(k, len(self)) vectors for one query: a list of (id, sco
         Args:
             vector: shape (dim,), any real dtype (float32 C-contiguous is not copied).
             k: an int >= 1.
+            allowed: None, or the ids a result may have (an iterable of ints or an integer
+                array; a metadata filter). Other vectors are skipped before the top k, so up to
+                k allowed vectors come back; an empty filter returns []. See ragkernels._allowed.
         Raises:
-            ValueError: wrong shape, NaN/infinity, a zero query for cosine, k < 1.
+            ValueError: wrong shape, NaN/infinity, a zero query for cosine, k < 1, an allowed
+                id outside int64.
+            TypeError: allowed is not an iterable of ints.
 """
 
 SEARCH_MANY = """Searches many queries in one call against one snapshot of the index.

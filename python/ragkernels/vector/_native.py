@@ -8,6 +8,7 @@ import weakref
 import numpy as np
 
 from .._native import ffi, lib, raise_for
+from .._allowed import allowed_ids, buffer_of
 from . import _checks, _format
 
 if lib is None:  # pragma: no cover - the dispatcher never imports this module then
@@ -87,7 +88,7 @@ class VectorIndex:
         if status:
             self._raise(status)
 
-    def search(self, vector, k: int = 10) -> list[tuple[int, float]]:
+    def search(self, vector, k: int = 10, allowed=None) -> list[tuple[int, float]]:
         handle = self._live()
         q = _checks.query(vector, self._dim)
         if type(k) is not int or not 1 <= k <= 4096:
@@ -97,8 +98,14 @@ class VectorIndex:
         ids = _empty(k, _int64)
         scores = _empty(k, _float32)
         found = _new("int64_t*")
-        status = _search(handle, _from_buffer("float[]", q), self._dim, k,
-                         _from_buffer("int64_t[]", ids), _from_buffer("float[]", scores), found)
+        if allowed is None:
+            status = _search(handle, _from_buffer("float[]", q), self._dim, k,
+                             _from_buffer("int64_t[]", ids), _from_buffer("float[]", scores), found)
+        else:
+            allowed = allowed_ids(allowed)
+            status = lib.rk_vector_index_search_filtered(
+                handle, _from_buffer("float[]", q), self._dim, k, _from_buffer("int64_t[]", buffer_of(allowed)),
+                allowed.shape[0], _from_buffer("int64_t[]", ids), _from_buffer("float[]", scores), found)
         if status:
             self._raise(status)
         n = found[0]

@@ -22,6 +22,7 @@ import threading
 
 import numpy as np
 
+from .._allowed import allowed_ids
 from . import _checks, _format
 
 _float32 = np.float32
@@ -193,15 +194,26 @@ class VectorIndex:
             order = candidates[np.argsort(-scores[candidates], kind="stable")]
         return state.ids[order], scores[order]
 
-    def search(self, vector, k: int = 10) -> list[tuple[int, float]]:
+    def search(self, vector, k: int = 10, allowed=None) -> list[tuple[int, float]]:
         state = self._live()
         q = _checks.query(vector, self._dim)
         k = _checks.top_k(k)
+        allowed = allowed_ids(allowed)
         self._check_rows(q.reshape(1, -1), "query")
         if state.count == 0:
             return []
-        ids, scores = self._top(state, self._prepare(q), k)
+        if allowed is None:
+            ids, scores = self._top(state, self._prepare(q), k)
+        else:
+            ids, scores = self._top_allowed(state, self._prepare(q), k, allowed)
         return list(zip(ids.tolist(), scores.tolist()))
+
+    def _top_allowed(self, state: _State, q: np.ndarray, k: int, allowed: np.ndarray):
+        """_top over the allowed rows only (kept in row order, so ties still follow insertion)."""
+        rows = np.flatnonzero(np.isin(state.ids[: state.count], allowed))
+        scores = self._scores(state, q)[rows]
+        order = np.argsort(-scores, kind="stable")[:k]
+        return state.ids[rows[order]], scores[order]
 
     def search_many(self, vectors, k: int = 10, threads: int | None = None):
         state = self._live()

@@ -25,6 +25,7 @@ internal static class BenchWorkloads
         EmbedWorkloads.Register(factories);
         VectorWorkloads.Register(factories);
         Bm25Workloads.Register(factories);
+        HybridWorkloads.Register(factories);
         return factories;
     }
 

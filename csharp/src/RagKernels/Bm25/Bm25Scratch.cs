@@ -2,6 +2,8 @@ using System;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
+using RagKernels.Filtering;
+
 namespace RagKernels.Bm25;
 
 /// <summary>
@@ -32,7 +34,7 @@ internal sealed class Bm25Scratch
         return _tokens;
     }
 
-    /// <summary>An all-zero score array of <paramref name="n"/> entries; <see cref="Select"/>
+    /// <summary>An all-zero score array of <paramref name="n"/> entries; <see cref="Select(Span{double}, int, Span{int}, Span{double})"/>
     /// leaves it zeroed again.</summary>
     public Span<double> Accumulator(int n)
     {
@@ -107,8 +109,15 @@ internal sealed class Bm25Scratch
     /// root, so the scan tests eight at a time with SIMD compares and looks closer only at a
     /// group with a candidate.
     /// </summary>
-    public int Select(Span<double> acc, int k, Span<int> docs, Span<double> scores)
+    public int Select(Span<double> acc, int k, Span<int> docs, Span<double> scores) =>
+        Select(acc, k, docs, scores, default, AllowedIds.All);
+
+    /// <summary><see cref="Select(Span{double}, int, Span{int}, Span{double})"/> over the documents
+    /// whose id (<paramref name="docIds"/>, by document number) is in <paramref name="allowed"/>:
+    /// the others never enter the heap.</summary>
+    public int Select(Span<double> acc, int k, Span<int> docs, Span<double> scores, ReadOnlySpan<long> docIds, AllowedIds allowed)
     {
+        bool filtered = allowed.IsActive;
         if (_heapDocs.Length < k)
         {
             _heapDocs = new int[k];
@@ -133,12 +142,18 @@ internal sealed class Bm25Scratch
             }
             for (int j = d; j < d + 8; j++)
             {
-                Offer(acc[j], j, heapDocs, heapScores, k, ref size, ref threshold);
+                if (!filtered || (acc[j] > threshold && allowed.Contains(docIds[j])))
+                {
+                    Offer(acc[j], j, heapDocs, heapScores, k, ref size, ref threshold);
+                }
             }
         }
         for (; d < acc.Length; d++)
         {
-            Offer(acc[d], d, heapDocs, heapScores, k, ref size, ref threshold);
+            if (!filtered || (acc[d] > threshold && allowed.Contains(docIds[d])))
+            {
+                Offer(acc[d], d, heapDocs, heapScores, k, ref size, ref threshold);
+            }
         }
         acc.Clear();
         // Pop the worst into the last free place: the output ends up best first.

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Text.Unicode;
 
+using RagKernels.Filtering;
 using RagKernels.Threading;
 
 namespace RagKernels.Bm25;
@@ -49,8 +50,16 @@ public static class Bm25Search
     /// <summary>Top <paramref name="k"/> documents (score &gt; 0, best first, ties in insertion
     /// order) into <paramref name="docs"/>/<paramref name="scores"/> (length ≥ min(k, N));
     /// returns how many. The query must have passed <see cref="Validate"/>.</summary>
-    public static int Search(Bm25Snapshot snapshot, in Query query, int k, Span<int> docs, Span<double> scores)
+    public static int Search(Bm25Snapshot snapshot, in Query query, int k, Span<int> docs, Span<double> scores) =>
+        Search(snapshot, query, k, docs, scores, AllowedIds.All);
+
+    /// <summary><see cref="Search(Bm25Snapshot, in Query, int, Span{int}, Span{double})"/> over the
+    /// documents whose integer id is in <paramref name="allowed"/> (the others are skipped before
+    /// the top k). A filter needs integer ids (<see cref="Bm25Snapshot.IntegerIds"/>).</summary>
+    /// <exception cref="ArgumentException">a filter on an index with a non-integer id.</exception>
+    public static int Search(Bm25Snapshot snapshot, in Query query, int k, Span<int> docs, Span<double> scores, AllowedIds allowed)
     {
+        ReadOnlySpan<long> docIds = allowed.IsActive ? snapshot.RequireIntegerIds() : default;
         Bm25Scratch scratch = Scratch;
         int n = snapshot.Count;
         if (k <= 0 || n == 0 || CollectTerms(snapshot, query, scratch) == 0)
@@ -59,7 +68,7 @@ public static class Bm25Search
         }
         Span<double> acc = scratch.Accumulator(n);
         Accumulate(snapshot, scratch, acc);
-        return scratch.Select(acc, Math.Min(k, n), docs, scores);
+        return scratch.Select(acc, Math.Min(k, n), docs, scores, docIds, allowed);
     }
 
     /// <summary>Every document's score into <paramref name="output"/> (length ≥ N).</summary>

@@ -1,5 +1,7 @@
 using System;
+using System.Buffers.Text;
 using System.Collections.Generic;
+using System.Threading;
 
 namespace RagKernels.Bm25;
 
@@ -123,6 +125,40 @@ public sealed class Bm25Snapshot
     public int[] DenseRowOfTerm { get; }
     /// <summary>Dense score rows (one score per document) of the most frequent terms.</summary>
     public double[][] DenseRows { get; }
+
+    /// <summary>The message when a filter or a hybrid search meets a non-integer id (the Python
+    /// package raises the same ValueError).</summary>
+    public const string IntegerIdsNeeded = "filters and hybrid search need int64 document ids in the BM25 index";
+
+    // Parsed once per snapshot (a snapshot never changes), on the first filtered or hybrid query.
+    private long[]? _integerIds;
+    private bool _integerIdsKnown;
+
+    /// <summary>Each document's id as an int64, by document number, or null when some id is a
+    /// string or does not fit (ids are stored as b"i" + decimal digits or b"s" + UTF-8).</summary>
+    public long[]? IntegerIds
+    {
+        get
+        {
+            if (!Volatile.Read(ref _integerIdsKnown))
+            {
+                var ids = new long[Documents.Length];
+                bool ok = true;
+                for (int d = 0; d < ids.Length && ok; d++)
+                {
+                    ReadOnlySpan<byte> id = Documents[d].Id;
+                    ok = id.Length > 1 && id[0] == (byte)'i'
+                        && Utf8Parser.TryParse(id[1..], out ids[d], out int used) && used == id.Length - 1;
+                }
+                _integerIds = ok ? ids : null;
+                Volatile.Write(ref _integerIdsKnown, true);
+            }
+            return _integerIds;
+        }
+    }
+
+    /// <summary><see cref="IntegerIds"/>, or an ArgumentException with <see cref="IntegerIdsNeeded"/>.</summary>
+    public long[] RequireIntegerIds() => IntegerIds ?? throw new ArgumentException(IntegerIdsNeeded);
 
     /// <summary>Below this many documents no term gets a dense row.</summary>
     public const int DenseMinimumDocuments = 16;

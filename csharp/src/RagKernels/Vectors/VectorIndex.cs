@@ -5,6 +5,7 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Threading;
 
+using RagKernels.Filtering;
 using RagKernels.Threading;
 
 namespace RagKernels.Vectors;
@@ -214,7 +215,15 @@ public sealed class VectorIndex
     /// for a dimension above 1024 or k above 256).
     /// </summary>
     /// <exception cref="ArgumentException">a query of the wrong length, non-finite, or zero (cosine).</exception>
-    public int Search(ReadOnlySpan<float> query, Span<long> ids, Span<float> scores)
+    public int Search(ReadOnlySpan<float> query, Span<long> ids, Span<float> scores) =>
+        Search(query, ids, scores, AllowedIds.All);
+
+    /// <summary>
+    /// <see cref="Search(ReadOnlySpan{float}, Span{long}, Span{float})"/> restricted to the ids in
+    /// <paramref name="allowed"/>: other rows are skipped before they can enter the top k, so up to
+    /// min(ids.Length, allowed rows) results come back. Allocates nothing.
+    /// </summary>
+    public int Search(ReadOnlySpan<float> query, Span<long> ids, Span<float> scores, AllowedIds allowed)
     {
         if (query.Length != Dimension)
         {
@@ -225,7 +234,7 @@ public sealed class VectorIndex
             throw new ArgumentException("scores must have room for as many results as ids");
         }
         CheckVector(query, "query", -1);
-        return SearchChecked(Volatile.Read(ref _state), query, ids, scores);
+        return SearchChecked(Volatile.Read(ref _state), query, ids, scores, allowed);
     }
 
     /// <summary>
@@ -233,7 +242,7 @@ public sealed class VectorIndex
     /// index, spread over <paramref name="threads"/> threads (0 = one per processor; never more
     /// threads than processors or queries). Row q of
     /// the results is <c>ids[q*k .. q*k+k)</c>; rows with fewer than k hits are padded with id −1
-    /// and score NaN. Each row equals what <see cref="Search"/> returns for that query.
+    /// and score NaN. Each row equals what <see cref="Search(ReadOnlySpan{float}, Span{long}, Span{float})"/> returns for that query.
     /// </summary>
     public unsafe void SearchMany(ReadOnlySpan<float> queries, int k, Span<long> ids, Span<float> scores, int threads)
     {
@@ -366,7 +375,7 @@ public sealed class VectorIndex
     }
 
     [SkipLocalsInit] // the stack buffers are written before they are read
-    private int SearchChecked(State state, ReadOnlySpan<float> query, Span<long> ids, Span<float> scores)
+    private int SearchChecked(State state, ReadOnlySpan<float> query, Span<long> ids, Span<float> scores, AllowedIds allowed)
     {
         int dim = Dimension;
         int k = Math.Min(ids.Length, state.Count);
@@ -403,7 +412,7 @@ public sealed class VectorIndex
                     // Only finite inputs are stored, but huge ones can overflow to ∞ − ∞.
                     score = float.NegativeInfinity;
                 }
-                if (score > threshold || top.Count < k)
+                if ((score > threshold || top.Count < k) && (!allowed.IsActive || allowed.Contains(state.Ids[row])))
                 {
                     top.Offer(score, row);
                     threshold = top.Threshold;
