@@ -46,7 +46,7 @@ if lib is None:
 OK = lib.RK_OK
 KNOWN = {lib.RK_OK, lib.RK_INVALID_ARGUMENT, lib.RK_NULL_POINTER, lib.RK_BUFFER_TOO_SMALL,
          lib.RK_INVALID_HANDLE, lib.RK_INVALID_UTF8, lib.RK_NOT_FOUND, lib.RK_IO, lib.RK_FORMAT,
-         lib.RK_OUT_OF_MEMORY, lib.RK_CANCELLED, lib.RK_ONNXRUNTIME_MISSING}
+         lib.RK_CANCELLED, lib.RK_ONNXRUNTIME_MISSING}  # not RK_OUT_OF_MEMORY: nothing here needs much
 HUGE = [2**31, 2**31 + 1, 2**32, 2**40, 2**62, 2**63 - 1]
 NEGATIVE = [-1, -2, -(2**31), -(2**63)]
 BAD_LENGTHS = HUGE + NEGATIVE
@@ -615,8 +615,9 @@ def f_bm25_add(data, arena, name):
         else:
             assert after[0] == before[0] + n
         bad = (not valid or items is None or id_items is None or count != n or token_count in BAD_LENGTHS
-               or (key_mode in ("old", "same", "negative") and n > (1 if key_mode == "same" else 0))
-               or (key_mode == "null" and n > 0))
+               or (keys_list is None and n > 0)
+               or (keys_list is not None and n > 0 and (keys_list[0] < next_key[0]
+                                                         or any(b <= a for a, b in zip(keys_list, keys_list[1:])))))
         if bad:
             assert status != OK, (key_mode, last_error())
         elif all(is_utf8(x) for x in items):

@@ -62,7 +62,9 @@ def run_fuzzer(tmp_path, model_dir, *args, timeout):
         command += ["--model", str(model_dir)]
     if SEED:
         command += ["--seed", SEED]
-    env = dict(os.environ, RAGKERNELS_FUZZ_TMP=str(files))
+    # The .NET heap is capped at 1 GiB (hex, no 0x): an export that allocates from an absurd
+    # count fails with RK_OUT_OF_MEMORY, which the fuzzer counts as a failure.
+    env = dict(os.environ, RAGKERNELS_FUZZ_TMP=str(files), DOTNET_GCHeapHardLimit="40000000")
 
     def last_call():
         lines = trace.read_text(errors="replace").splitlines() if trace.exists() else []

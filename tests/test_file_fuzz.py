@@ -6,7 +6,8 @@ The mutation loop is tests/_file_fuzz.py, run in a child process per (format, im
 so a crash is a failing test naming the mutation (the child writes it to a trace file first).
 The native child runs with the .NET heap capped at 512 MB (DOTNET_GCHeapHardLimit): an
 allocation sized from a corrupt length field then fails as MemoryError, which is a failure
-here, instead of quietly succeeding on a big machine.
+here, instead of quietly succeeding on a big machine. (Checked: with the cap, a 3,000,000-term
+document fails with MemoryError; NativeAOT reads the value as hex and ignores it with a 0x prefix.)
 
 Budget: RAGKERNELS_FILE_FUZZ_MUTATIONS (default 5,000) mutations per format and implementation
 (bm25, vector: ~5-15 s each; model folder: 1,000 by default, each reloads a 30,522-token
@@ -35,7 +36,7 @@ TOKENIZER_DIR = SHARED_DATA / "minilm-tokenizer"
 def run(fmt, impl, mutations, tmp_path, *extra):
     if impl == "native":
         native_lib()
-    env = dict(os.environ, DOTNET_GCHeapHardLimit="0x20000000")
+    env = dict(os.environ, DOTNET_GCHeapHardLimit="20000000")  # hex, without 0x (NativeAOT ignores "0x...")
     command = [sys.executable, str(HERE / "_file_fuzz.py"), fmt, impl, str(mutations), SEED, str(tmp_path), *extra]
     trace = tmp_path / "trace.txt"
 
