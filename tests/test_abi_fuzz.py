@@ -71,7 +71,7 @@ def run_fuzzer(tmp_path, model_dir, *args, timeout):
         return lines[-1] if lines else "(before the first call)"
 
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env, cwd=files)
     except subprocess.TimeoutExpired:
         pytest.fail(f"the fuzzer hung for {timeout} s; last call: {last_call()}")
     if done.returncode != 0:
