@@ -8,6 +8,8 @@
 #   ./build.sh bench    the benchmark report only (after a build); extra arguments go to it
 #   ./build.sh bench-dotnet  the BenchmarkDotNet suite (C# only); its tables are copied to
 #                       benchmarks/results/<machine>/dotnet/
+#   ./build.sh soak     the reliability soak (issue 7, ~2-3 min, not in `test`): 8 threads on every
+#                       kernel for 30 s, RSS over 1,000,000 calls per signal, GIL scaling
 #   ./build.sh clean    remove build outputs and the venv
 #
 # Needs the .NET SDK (8+; the native library targets the framework in Directory.Build.props).
@@ -134,12 +136,20 @@ clean() {
 
 verb=${1:-all}
 [[ $# -gt 0 ]] && shift
+# The reliability soak (tests/soak.py): outside the default suite; prints its numbers, fails on a
+# wrong result, an RSS drift over 5 % or a 2-thread speed-up under 1.6.
+soak() {
+  say "reliability soak"
+  RAGKERNELS_REQUIRE_NATIVE=1 "$PY" tests/soak.py
+}
+
 case "$verb" in
   all) setup; build; bench "$@" ;;
   test) setup; build; run_tests ;;
   bench) ensure_venv; bench "$@" ;;
   bench-dotnet) ensure_venv; bench_dotnet "$@" ;;
+  soak) setup; build; soak ;;
   clean) clean ;;
-  -h|--help|help) sed -n '2,14p' "$0" ;;
-  *) die "unknown verb '$verb' (use: test, bench, clean, or nothing)" ;;
+  -h|--help|help) sed -n '2,16p' "$0" ;;
+  *) die "unknown verb '$verb' (use: test, bench, soak, clean, or nothing)" ;;
 esac

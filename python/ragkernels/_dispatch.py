@@ -38,6 +38,11 @@ if requested != "python":
 
 IMPLEMENTATION = "native" if native_lib is not None else "python"
 
+if native_lib is not None:
+    from . import _fork  # a forked child switches to the twins (the .NET runtime cannot follow)
+
+    _fork.install(native_lib)
+
 
 def implementation() -> str:
     """"native" when the public API calls libragkernels, "python" when it uses the twins."""

@@ -157,11 +157,20 @@ def encode_id(value) -> bytes:
 
 
 def decode_id(data: bytes):
-    if data[:1] == b"s":
-        return data[1:].decode("utf-8", "strict")
+    # The bytes come from a file that may be damaged: every failure is the same clear ValueError.
+    try:
+        if data[:1] == b"s":
+            return data[1:].decode("utf-8", "strict")
+        if data[:1] == b"i" and _INT_ID.fullmatch(data[1:]):
+            return int(data[1:])
+    except UnicodeDecodeError:
+        raise ValueError("corrupt BM25 index: a string id is not UTF-8") from None
     if data[:1] == b"i":
-        return int(data[1:])
+        raise ValueError("corrupt BM25 index: an integer id is not a decimal number")
     raise ValueError("corrupt BM25 index: an id has an unknown tag")
+
+
+_INT_ID = re.compile(rb"-?[0-9]{1,4300}")
 
 
 def check_ids(ids, count: int) -> list | None:
@@ -296,6 +305,10 @@ def decode_file(data: bytes, path) -> FileIndex:
         raise _corrupt(path, "checksum mismatch; truncated or damaged")
     if method >= len(METHODS) or tokenizer >= len(TOKENIZERS) or stop > 1:
         raise _corrupt(path, "unknown method, tokenizer or stop-word code")
+    # The C# reader's Bm25Scoring.Validate: all four finite, k1 >= 0, 0 <= b <= 1, delta >= 0.
+    if (not all(math.isfinite(x) for x in (k1, b, delta, epsilon)) or k1 < 0.0 or not 0.0 <= b <= 1.0
+            or delta < 0.0):
+        raise _corrupt(path, "parameters out of range")
     end = len(data) - 4
     pos = _HEAD.size
 
@@ -333,9 +346,11 @@ def decode_file(data: bytes, path) -> FileIndex:
         if len(set(values[0::2])) != pairs:
             raise _corrupt(path, "a document lists a term twice")
         for i in range(0, 2 * pairs, 2):
-            if values[i] >= vocabulary or values[i + 1] == 0:
+            if values[i] >= vocabulary or values[i + 1] == 0 or values[i + 1] > 0x7FFFFFFF:
                 raise _corrupt(path, "a term number or frequency is out of range")
             doc_terms.append((terms[values[i]], values[i + 1]))
+        if sum(values[1::2]) > 0x7FFFFFFF:  # the C# index keeps a document's length in an int
+            raise _corrupt(path, "a document is too long")
         docs.append((key, id_bytes, doc_terms))
     if pos != end:
         raise _corrupt(path, "trailing bytes")

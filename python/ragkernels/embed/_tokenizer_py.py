@@ -154,10 +154,21 @@ class BertTokenizer:
 def load_vocab_txt(path) -> dict:
     """vocab.txt: one token per line, ids from 0 (a later duplicate overrides)."""
     vocab = {}
-    with open(path, encoding="utf-8") as handle:
-        for index, line in enumerate(handle):
-            vocab[line.strip()] = index
+    try:
+        with open(path, encoding="utf-8") as handle:
+            for index, line in enumerate(handle):
+                vocab[line.strip()] = index
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path} is not valid UTF-8: {error}") from None
     return vocab
+
+
+def _read_json(path):
+    """A JSON file of the folder; a damaged one is a ValueError that names it."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except ValueError as error:  # JSONDecodeError and UnicodeDecodeError
+        raise ValueError(f"{path} is not valid JSON: {error}") from None
 
 
 def from_folder(folder) -> BertTokenizer:
@@ -166,7 +177,7 @@ def from_folder(folder) -> BertTokenizer:
     if (folder / "vocab.txt").is_file():
         settings = {}
         if (folder / "tokenizer_config.json").is_file():
-            settings = json.loads((folder / "tokenizer_config.json").read_text(encoding="utf-8"))
+            settings = _read_json(folder / "tokenizer_config.json")
         lower = settings.get("do_lower_case", True)
         lower = True if not isinstance(lower, bool) else lower
         strip = settings.get("strip_accents")
@@ -181,7 +192,7 @@ def from_folder(folder) -> BertTokenizer:
                              name("cls_token", "[CLS]"), name("sep_token", "[SEP]"),
                              name("unk_token", "[UNK]"), name("pad_token", "[PAD]"))
     if (folder / "tokenizer.json").is_file():
-        data = json.loads((folder / "tokenizer.json").read_text(encoding="utf-8"))
+        data = _read_json(folder / "tokenizer.json")
         model = data.get("model") or {}
         if model.get("type") != "WordPiece":
             raise ValueError(f"{folder / 'tokenizer.json'}: only WordPiece tokenizers (BERT) are supported")

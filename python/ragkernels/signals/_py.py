@@ -72,7 +72,7 @@ class TrendWindow:
     Use it as a context manager or call close(); a closed window raises ValueError.
     """
 
-    __slots__ = ("_values", "_size")
+    __slots__ = ("_values", "_size", "__weakref__")  # weakly referenceable, as the native one
 
     def __init__(self, size: int):
         self._size = window_size(size)

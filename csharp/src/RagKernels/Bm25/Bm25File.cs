@@ -191,6 +191,7 @@ public static class Bm25File
             var docTerms = new int[pairs];
             var frequencies = new int[pairs];
             seen.Clear();
+            long length = 0;
             for (int i = 0; i < pairs; i++)
             {
                 if (!seen.Add(BinaryPrimitives.ReadUInt32LittleEndian(body[(8 * i)..])))
@@ -208,6 +209,13 @@ public static class Bm25File
                 }
                 docTerms[i] = (int)term;
                 frequencies[i] = (int)tf;
+                length += tf;
+            }
+            // A document's length (the sum of its frequencies) is an int in the index: a damaged
+            // file must not overflow it.
+            if (length > int.MaxValue)
+            {
+                throw Corrupt(path, "a document is too long");
             }
             documents.Add((key, id, docTerms, frequencies));
         }
