@@ -235,6 +235,7 @@ KINDS = ["trend", "bm25", "embed", "vector"]
 FREE_FN = {"trend": "rk_trend_window_free", "bm25": "rk_bm25_free", "embed": "rk_embed_free",
            "vector": "rk_vector_index_free"}
 LIVE: dict[str, int] = {}
+BM25_INT = 0  # a BM25 index with integer ids, for filtered and hybrid searches
 FREED: dict[str, int] = {}
 MODEL_DIR: str | None = None
 
@@ -269,6 +270,13 @@ def setup_handles():
     ids = b"abcde"
     assert lib.rk_bm25_add(LIVE["bm25"], text, len(text), ffi.new("int64_t[]", starts), len(docs), ffi.NULL, 0, ids, 5,
                            ffi.new("int64_t[]", [0, 1, 2, 3, 4, 5]), ffi.new("int64_t[]", [0, 1, 2, 3, 4])) == OK
+    # Filters and hybrid search need integer document ids ("i<digits>", the ids the vectors use).
+    global BM25_INT
+    BM25_INT = new_handle("bm25")
+    int_ids = b"i0i1i2i3i4"
+    assert lib.rk_bm25_add(BM25_INT, text, len(text), ffi.new("int64_t[]", starts), len(docs), ffi.NULL, 0, int_ids,
+                           len(int_ids), ffi.new("int64_t[]", [0, 2, 4, 6, 8, 10]),
+                           ffi.new("int64_t[]", [0, 1, 2, 3, 4])) == OK
     vectors = np.random.default_rng(7).standard_normal((6, 4)).astype(np.float32)
     assert lib.rk_vector_index_add(LIVE["vector"], ffi.from_buffer("float[]", vectors), 6, ffi.NULL, ffi.NULL) == OK
 
@@ -925,6 +933,93 @@ def f_vector_search(data, arena, name):
         status = call(name, handle, queries, count, k, threads, ids, scores)
         bad = count != n or (queries == ffi.NULL and n > 0) or threads < 0
     if not valid or k in BAD_LENGTHS or k < 1 or bad:
+        assert status != OK, last_error()
+
+
+def draw_allowed(draw, arena):
+    """(pointer, count, well_formed) for an allowed-ids filter: NULL = no filter, an empty or
+    short list of ids (sorted, unsorted, duplicated, negative), or a count the export must refuse.
+    The count never exceeds the buffer: that would break the caller's side of the contract."""
+    mode = "null" if SANE else draw(st.sampled_from(["null", "list", "list", "unsorted", "bad_count"]))
+    if mode == "null":
+        return ffi.NULL, 0, True
+    ids = draw(st.lists(st.integers(-3, 8), max_size=6))
+    if mode == "list":
+        ids = sorted(set(ids))
+    pointer = arena.array("int64_t", ids) if ids else arena.out("int64_t", 1)
+    if mode == "bad_count":
+        return pointer, draw(st.sampled_from(NEGATIVE)), False
+    return pointer, len(ids), mode == "list" and all(i >= 0 for i in ids)
+
+
+@target("rk_bm25_search_filtered")
+def f_bm25_search_filtered(data, arena, name):
+    draw = data.draw
+    handle, valid = draw_handle(draw, "bm25")
+    if valid and draw(st.booleans()):
+        handle = BM25_INT
+    text, text_len, text_bytes = draw_text(draw, arena)
+    allowed, allowed_count, allowed_ok = draw_allowed(draw, arena)
+    k = draw(st.one_of(st.integers(-2, 8), st.sampled_from(BAD_LENGTHS)))
+    size = k if 0 <= k <= 8 else 1
+    docs, scores = out_or_null(draw, arena, "int64_t", size), out_or_null(draw, arena, "double", size)
+    keys, found = out_or_null(draw, arena, "int64_t", size), out_or_null(draw, arena, "int64_t")
+    status = call(name, handle, text, text_len, k, allowed, allowed_count, docs, scores, keys, found)
+    if status == OK:
+        assert 0 <= found[0] <= min(k, 5)
+    if not valid or text_bytes is None or allowed_count < 0:
+        assert status != OK, last_error()
+
+
+@target("rk_vector_index_search_filtered")
+def f_vector_search_filtered(data, arena, name):
+    draw = data.draw
+    handle, valid = draw_handle(draw, "vector")
+    k = draw(st.one_of(st.integers(-1, 8), st.sampled_from(BAD_LENGTHS)))
+    size = k if 0 <= k <= 8 else 1
+    dim = draw(st.sampled_from([4] * 5 + [3, 5, 0] + BAD_LENGTHS))
+    query = ffi.NULL if not SANE and draw(st.integers(0, 9)) == 0 else arena.array("float", draw(floats(4)))
+    allowed, allowed_count, allowed_ok = draw_allowed(draw, arena)
+    ids, scores, found = (out_or_null(draw, arena, "int64_t", size), out_or_null(draw, arena, "float", size),
+                          out_or_null(draw, arena, "int64_t"))
+    status = call(name, handle, query, dim, k, allowed, allowed_count, ids, scores, found)
+    if status == OK:
+        assert 0 <= found[0] <= min(k, 6)
+        if allowed != ffi.NULL:
+            permitted = set(arena.read(allowed, "int64_t", allowed_count))
+            assert set(arena.read(ids, "int64_t", found[0])) <= permitted
+    if not valid or k in BAD_LENGTHS or k < 1 or dim != 4 or query == ffi.NULL or allowed_count < 0:
+        assert status != OK, last_error()
+
+
+@target("rk_hybrid_search")
+def f_hybrid_search(data, arena, name):
+    draw = data.draw
+    bm25, bm25_valid = draw_handle(draw, "bm25")
+    if bm25_valid and draw(st.booleans()):
+        bm25 = BM25_INT
+    vectors, vectors_valid = draw_handle(draw, "vector")
+    text, text_len, text_bytes = draw_text(draw, arena)
+    if SANE:  # a well-formed call, so the success path runs too
+        dim, fetch_k, weights, rrf_k, k = 4, 5, (1.0, 1.0), 60.0, 3
+        query = arena.array("float", draw(floats(4)))
+    else:
+        dim = draw(st.sampled_from([4] * 5 + [3, 0] + BAD_LENGTHS))
+        query = ffi.NULL if draw(st.integers(0, 4)) == 0 else arena.array("float", draw(floats(4)))
+        fetch_k = draw(st.one_of(st.integers(-1, 10), st.sampled_from(BAD_LENGTHS)))
+        weights = (draw(draw_double()), draw(draw_double()))
+        rrf_k = draw(draw_double())
+        k = draw(st.one_of(st.integers(-1, 8), st.sampled_from(BAD_LENGTHS)))
+    allowed, allowed_count, _ = draw_allowed(draw, arena)
+    size = k if 0 <= k <= 8 else 1
+    ids, scores = out_or_null(draw, arena, "int64_t", size), out_or_null(draw, arena, "double", size)
+    bm25_ranks, vector_ranks = out_or_null(draw, arena, "int32_t", size), out_or_null(draw, arena, "int32_t", size)
+    found = out_or_null(draw, arena, "int64_t")
+    status = call(name, bm25, vectors, text, text_len, query, dim, fetch_k, weights[0], weights[1], rrf_k,
+                  allowed, allowed_count, k, ids, scores, bm25_ranks, vector_ranks, found)
+    if status == OK:
+        assert 0 <= found[0] <= min(k, 11)
+    if not bm25_valid or text_bytes is None or k in BAD_LENGTHS or k < 0 or allowed_count < 0:
         assert status != OK, last_error()
 
 

@@ -92,6 +92,8 @@ def _after_fork_in_child() -> None:
     for name, module in list(sys.modules.items()):
         if name != "ragkernels" and not name.startswith("ragkernels."):
             continue
+        if module is lib:  # the compiled binding registers its lib object as a module too
+            continue
         for attribute, value in list(vars(module).items()):
             if value is lib:
                 setattr(module, attribute, stub)
