@@ -48,7 +48,9 @@ def header() -> dict:
     from .. import _native
 
     commit = _run(["git", "rev-parse", "--short=12", "HEAD"]) or "unknown"
-    if commit != "unknown" and _run(["git", "status", "--porcelain", "--untracked-files=no"]):
+    # Committed reports themselves are not the code being measured.
+    if commit != "unknown" and _run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".",
+                                     ":(exclude)benchmarks/results"]):
         commit += "-dirty"
     return {
         "package_version": __version__,
