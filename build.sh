@@ -6,7 +6,8 @@
 #   ./build.sh test     set up and build as above, then xunit and pytest (pytest twice: as
 #                       installed, and with RAGKERNELS_IMPLEMENTATION=python); fails on any failure
 #   ./build.sh bench    the benchmark report only (after a build); extra arguments go to it
-#   ./build.sh bench-dotnet  the BenchmarkDotNet suite (C# only); its tables are copied to
+#   ./build.sh bench-dotnet  the BenchmarkDotNet suite (C# only, every report workload, ShortRun);
+#                       extra arguments go to BenchmarkDotNet; its tables are copied to
 #                       benchmarks/results/<machine>/dotnet/
 #   ./build.sh soak     the reliability soak (issue 7, ~2-3 min, not in `test`): 8 threads on every
 #                       kernel for 30 s, RSS over 1,000,000 calls per signal, GIL scaling
@@ -122,8 +123,18 @@ bench_dotnet() {
   say "BenchmarkDotNet suite"
   local slug artifacts="$ROOT/build/BenchmarkDotNet.Artifacts"
   slug=$("$PY" -c "from ragkernels.bench._environment import header, machine_slug; print(machine_slug(header()))")
-  dotnet run -c Release --project csharp/bench/RagKernels.Benchmarks -- --filter "${@:-*}" \
-    --exporters github --artifacts "$artifacts"
+  # Default: every report workload (WorkloadBenchmarks) with BenchmarkDotNet's ShortRun job,
+  # a few minutes on 2 cores; pass BenchmarkDotNet arguments to choose otherwise
+  # (e.g. ./build.sh bench-dotnet --filter '*' for every class with the default job).
+  local args=("$@")
+  [[ ${#args[@]} -gt 0 ]] || args=(--filter '*WorkloadBenchmarks*' --job short)
+  rm -rf "$artifacts"
+  # The tokenizer workloads read the MiniLM vocabulary; BenchmarkDotNet runs them elsewhere.
+  if [[ -z ${RAGKERNELS_MINILM_TOKENIZER:-} && -d "$ROOT/../shared/data/minilm-tokenizer" ]]; then
+    export RAGKERNELS_MINILM_TOKENIZER="$(cd "$ROOT/../shared/data/minilm-tokenizer" && pwd)"
+  fi
+  dotnet run -c Release --project csharp/bench/RagKernels.Benchmarks -- "${args[@]}" \
+    --exporters github --memory --artifacts "$artifacts"
   mkdir -p "benchmarks/results/$slug/dotnet"
   cp "$artifacts"/results/*-report-github.md "benchmarks/results/$slug/dotnet/"
   echo "BenchmarkDotNet tables: benchmarks/results/$slug/dotnet/" >&2
