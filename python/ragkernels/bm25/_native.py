@@ -9,6 +9,7 @@ import weakref
 import numpy as np
 
 from .._native import ffi, lib, raise_for
+from .._native._handle import HandleOwner
 from .._allowed import buffer_of
 from . import _common as C
 from ._py import _id_list, _query_list
@@ -39,7 +40,7 @@ def _encode_tokens(token_lists):
     return b"".join(encoded), _offsets([len(t) for t in encoded]), _offsets([len(tokens) for tokens in token_lists])
 
 
-class BM25Index:
+class BM25Index(HandleOwner):
     """A BM25 index over documents (shared/spec/bm25.md); see ragkernels.BM25Index."""
 
     def __init__(self, method="lucene", k1=None, b=None, delta=None, epsilon=None, tokenizer="word",
@@ -347,18 +348,6 @@ class BM25Index:
             index.close()
             raise
         return index
-
-    def close(self) -> None:
-        """Releases the index; closing twice is harmless. A closed index raises ValueError."""
-        if self._handle:
-            self._handle = 0
-            self._finalizer()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        self.close()
 
     def __repr__(self) -> str:
         state = "closed" if not self._handle else f"{len(self)} documents"

@@ -8,6 +8,7 @@ import weakref
 import numpy as np
 
 from .._native import ffi, lib, raise_for
+from .._native._handle import HandleOwner
 from . import _args, _runtime
 
 if lib is None:  # pragma: no cover - the dispatcher never imports this module then
@@ -48,7 +49,7 @@ def _open(model_dir: str, runtime_paths: list, max_length: int, threads: int, no
     return handle[0]
 
 
-class Embedder:
+class Embedder(HandleOwner):
     """Sentence embeddings from a sentence-transformers model folder exported to ONNX.
 
     Args:
@@ -129,22 +130,10 @@ class Embedder:
         embedder's); for tests and diagnostics."""
         return _tokenize(self._handle, texts, max_length, self._raise)
 
-    def close(self) -> None:
-        """Releases the model and its ONNX Runtime session; closing twice is harmless."""
-        if self._handle:
-            self._handle = 0
-            self._finalizer()
-
     def _raise(self, status: int):
         if not self._handle:
             raise _args.closed_error()
         _raise(status)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        self.close()
 
 
 def _tokenize(handle, texts, max_length, raise_) -> list:
@@ -174,7 +163,7 @@ def _tokenize(handle, texts, max_length, raise_) -> list:
     return result
 
 
-class Tokenizer:
+class Tokenizer(HandleOwner):
     """The native BERT tokenizer of a model folder alone (no model, no ONNX Runtime)."""
 
     def __init__(self, model_dir, max_length=None):
@@ -188,8 +177,3 @@ class Tokenizer:
         if not self._handle:
             raise _args.closed_error()
         _raise(status)
-
-    def close(self) -> None:
-        if self._handle:
-            self._handle = 0
-            self._finalizer()

@@ -9,6 +9,7 @@ import weakref
 import numpy as np
 
 from .._native import ffi, lib, raise_for
+from .._native._handle import HandleOwner
 from ._text import check_pair, check_pairs, text_sequence
 from ._values import float_values, real_value, window_size
 
@@ -56,7 +57,7 @@ def trend_drop(values) -> float:
     return out[0]
 
 
-class TrendWindow:
+class TrendWindow(HandleOwner):
     """A window over the last `size` scores of a stream; `push` returns trend_drop of them.
 
     Args:
@@ -101,22 +102,12 @@ class TrendWindow:
         if status:
             self._raise(status)
 
-    def close(self) -> None:
-        """Releases the window; closing twice is harmless."""
-        if self._handle:
-            self._handle = 0
-            self._finalizer()
-
     def _raise(self, status: int):
         if not self._handle:
             raise ValueError("TrendWindow is closed")
         raise_for(status)
 
-    def __enter__(self):
-        return self
 
-    def __exit__(self, *exc_info):
-        self.close()
 
 
 # ---- pairwise signals -------------------------------------------------------------------

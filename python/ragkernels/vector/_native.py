@@ -8,6 +8,7 @@ import weakref
 import numpy as np
 
 from .._native import ffi, lib, raise_for
+from .._native._handle import HandleOwner
 from .._allowed import allowed_ids, buffer_of
 from . import _checks, _format
 
@@ -25,7 +26,7 @@ _float32 = np.float32
 _ndarray = np.ndarray
 
 
-class VectorIndex:
+class VectorIndex(HandleOwner):
     """An exact top-k index over float32 vectors; see ragkernels.VectorIndex for the contract."""
 
     __slots__ = ("_handle", "_dim", "_metric", "_finalizer", "__weakref__")
@@ -155,16 +156,8 @@ class VectorIndex:
         index._adopt(handle[0])
         return index
 
-    def close(self) -> None:
-        if self._handle:
-            self._handle = 0
-            self._finalizer()
 
-    def __enter__(self):
-        return self
 
-    def __exit__(self, *exc_info):
-        self.close()
 
 
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
