@@ -118,6 +118,8 @@ class TrendWindow(HandleOwner):
 # threads could be overwritten before it is read), and runs the shared checks only when the
 # encoding fails, to raise exactly what the Python twin raises.
 
+# The four single-call wrappers below repeat the same few lines on purpose: a shared helper
+# would add a Python call (~50 ns) to calls that take 0.35-0.9 µs in all. Keep them in step.
 _encode = str.encode
 _entity_overlap = lib.rk_signal_entity_overlap
 _numerical_consistency = lib.rk_signal_numerical_consistency
