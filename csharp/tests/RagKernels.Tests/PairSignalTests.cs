@@ -93,4 +93,54 @@ public class PairSignalTests
         Assert.Equal(24, WordLists.NegationWords.Length);
         Assert.Equal(54 + 24, new System.Collections.Generic.HashSet<string>(WordLists.StopWords.Concat(WordLists.NegationWords)).Count);
     }
+
+    [Fact]
+    public void ClassifyFindsExactlyTheListedWords()
+    {
+        // The lookup is a generated table (WordListTable.g.cs); compare it with the plain lists
+        // on every list word, its near misses, and every string of up to 3 bytes over [a-z'].
+        var kinds = WordLists.StopWords.ToDictionary(w => w, _ => WordLists.Stop);
+        foreach (string word in WordLists.NegationWords)
+        {
+            kinds[word] = WordLists.Negation;
+        }
+        var candidates = new System.Collections.Generic.List<string>();
+        foreach (string word in kinds.Keys)
+        {
+            candidates.Add(word);
+            candidates.Add(word + "s");
+            candidates.Add(word + ",");
+            candidates.Add(word.Substring(1));
+            candidates.Add(word.Substring(0, word.Length - 1));
+            candidates.Add(word.ToUpperInvariant());
+            candidates.Add(word.Replace('\'', '\u2019'));
+        }
+        const string letters = "abcdefghijklmnopqrstuvwxyz'";
+        foreach (char x in letters)
+        {
+            candidates.Add($"{x}");
+            foreach (char y in letters)
+            {
+                candidates.Add($"{x}{y}");
+                foreach (char z in letters)
+                {
+                    candidates.Add($"{x}{y}{z}");
+                }
+            }
+        }
+        foreach (string candidate in candidates)
+        {
+            byte expected = kinds.TryGetValue(candidate, out byte kind) ? kind : WordLists.None;
+            Assert.True(expected == Classify(candidate), candidate);
+        }
+    }
+
+    private static unsafe byte Classify(string word)
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(word);
+        fixed (byte* p = bytes)
+        {
+            return WordLists.Classify(p, bytes.Length, ByteSpanSet.Key(p, bytes.Length, p + bytes.Length));
+        }
+    }
 }

@@ -1,10 +1,11 @@
 using System;
-using System.Text;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace RagKernels.Signals;
 
 /// <summary>The stop words and negation words of shared/spec/signals.md, exact, with a lookup
-/// on lower-cased UTF-8 tokens that costs one hash probe.</summary>
+/// on lower-cased UTF-8 tokens that costs one table load.</summary>
 public static class WordLists
 {
     /// <summary>The 54 stop words.</summary>
@@ -27,71 +28,31 @@ public static class WordLists
     /// <summary>What a token is: neither list, a stop word, or a negation word.</summary>
     public const byte None = 0, Stop = 1, Negation = 2;
 
-    // Keys (ByteSpanSet.Key) of the words of up to 7 bytes, in an open-addressing table.
-    private const int TableSize = 256; // > 3 × 78 words: probes are short
-    private const ulong Golden = 0x9E3779B97F4A7C15UL;
-    private static readonly ulong[] s_keys = new ulong[TableSize];
-    private static readonly byte[] s_kinds = new byte[TableSize];
-
-    // The three words longer than 7 bytes are compared directly.
+    // The three words longer than 7 bytes are compared directly; the others are in
+    // WordListTable (generated constant data: see tools/gen_word_list_table.py for why).
     private static ReadOnlySpan<byte> Couldnt => "couldn't"u8;
     private static ReadOnlySpan<byte> Wouldnt => "wouldn't"u8;
     private static ReadOnlySpan<byte> Shouldnt => "shouldn't"u8;
 
-    static WordLists()
-    {
-        foreach (string word in StopWords)
-        {
-            Insert(word, Stop);
-        }
-        foreach (string word in NegationWords)
-        {
-            Insert(word, Negation);
-        }
-    }
-
-    private static unsafe void Insert(string word, byte kind)
-    {
-        byte[] bytes = Encoding.ASCII.GetBytes(word);
-        if (bytes.Length > 7)
-        {
-            return; // Couldnt, Wouldnt, Shouldnt
-        }
-        fixed (byte* p = bytes)
-        {
-            ulong key = ByteSpanSet.Key(p, bytes.Length, p + bytes.Length);
-            int slot = (int)((key * Golden) >> 56);
-            while (s_keys[slot] != 0)
-            {
-                slot = (slot + 1) & (TableSize - 1);
-            }
-            s_keys[slot] = key;
-            s_kinds[slot] = kind;
-        }
-    }
-
     /// <summary>The kind of the lower-cased word at <paramref name="p"/> whose
     /// <see cref="ByteSpanSet.Key"/> is <paramref name="key"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe byte Classify(byte* p, int length, ulong key)
     {
         if (length <= 7)
         {
-            ulong[] keys = s_keys;
-            int slot = (int)((key * Golden) >> 56);
-            while (true)
-            {
-                ulong k = keys[slot & (TableSize - 1)];
-                if (k == key)
-                {
-                    return s_kinds[slot & (TableSize - 1)];
-                }
-                if (k == 0)
-                {
-                    return None;
-                }
-                slot++;
-            }
+            // One slot per word: the word is there or it is in neither list. The slot is below
+            // 256 by construction (a byte's worth of the product), so no bounds check is needed.
+            nuint slot = (nuint)((key * WordListTable.Multiplier) >> 56);
+            return Unsafe.Add(ref MemoryMarshal.GetReference(WordListTable.Keys), slot) == key
+                ? Unsafe.Add(ref MemoryMarshal.GetReference(WordListTable.Kinds), slot)
+                : None;
         }
+        return ClassifyLong(p, length);
+    }
+
+    private static unsafe byte ClassifyLong(byte* p, int length)
+    {
         if (length > 9)
         {
             return None;
