@@ -69,6 +69,7 @@ internal sealed unsafe class ByteSpanSet
     }
 
     /// <summary>Doubles the table, moving the current entries (those with this stamp) over.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void Grow()
     {
         int oldSize = _mask + 1;
@@ -126,6 +127,8 @@ internal sealed unsafe class ByteSpanSet
     }
 
     /// <summary>Adds the string; true when it was not in the set.</summary>
+    /// <remarks>Inlined into the word loops: a call per word cost more than the probe.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool Add(byte* p, int length, ulong key)
     {
         // Slots are always within the array (mask < length), so no bounds checks are needed.
@@ -157,6 +160,7 @@ internal sealed unsafe class ByteSpanSet
     }
 
     /// <summary>Whether the string is in the set.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool Contains(byte* p, int length, ulong key)
     {
         ref Entry first = ref MemoryMarshal.GetArrayDataReference(_entries);
@@ -178,6 +182,7 @@ internal sealed unsafe class ByteSpanSet
         }
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static bool Same(ref Entry entry, byte* p, int length) =>
         entry.Length == length && new ReadOnlySpan<byte>((byte*)entry.Pointer, length).SequenceEqual(new ReadOnlySpan<byte>(p, length));
 }

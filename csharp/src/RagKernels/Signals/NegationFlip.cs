@@ -37,6 +37,8 @@ public static unsafe class NegationFlip
 
         public readonly bool WantsKind => true;
 
+        public readonly bool WantsLongKey => false;
+
         public bool Visit(byte* word, int length, ulong key, byte kind)
         {
             Found = kind == WordLists.Negation;
@@ -48,6 +50,8 @@ public static unsafe class NegationFlip
     private readonly struct AddAll(ByteSpanSet set) : IWordVisitor
     {
         public bool WantsKind => false;
+
+        public bool WantsLongKey => true;
 
         public bool Visit(byte* word, int length, ulong key, byte kind)
         {
@@ -61,6 +65,8 @@ public static unsafe class NegationFlip
         public int Shared;
 
         public readonly bool WantsKind => true;
+
+        public readonly bool WantsLongKey => true;
 
         public bool Visit(byte* word, int length, ulong key, byte kind)
         {

@@ -31,6 +31,8 @@ public static unsafe class Traceability
     {
         public bool WantsKind => false;
 
+        public bool WantsLongKey => true;
+
         public bool Visit(byte* word, int length, ulong key, byte kind)
         {
             set.Add(word, length, key);
@@ -44,6 +46,8 @@ public static unsafe class Traceability
         public int Traced;
 
         public readonly bool WantsKind => true;
+
+        public readonly bool WantsLongKey => true;
 
         public bool Visit(byte* word, int length, ulong key, byte kind)
         {

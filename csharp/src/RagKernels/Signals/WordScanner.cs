@@ -14,6 +14,10 @@ internal unsafe interface IWordVisitor
 
     /// <summary>False when the visitor ignores <c>kind</c> (the scan then skips the word-list lookup).</summary>
     bool WantsKind { get; }
+
+    /// <summary>False when the visitor ignores <c>key</c> for words longer than 7 bytes (the scan
+    /// then skips hashing them and passes 0).</summary>
+    bool WantsLongKey { get; }
 }
 
 /// <summary>
@@ -82,7 +86,9 @@ internal static unsafe class WordScanner
     private static bool Emit<TVisitor>(byte* word, int length, byte* limit, ref TVisitor visitor)
         where TVisitor : struct, IWordVisitor
     {
-        ulong key = ByteSpanSet.Key(word, length, limit);
+        // A short word's key is a masked load; a long word's is a hash, worth skipping when
+        // unused (the word-list lookup of long words compares bytes, not keys).
+        ulong key = length <= 7 || visitor.WantsLongKey ? ByteSpanSet.Key(word, length, limit) : 0;
         return visitor.Visit(word, length, key, visitor.WantsKind ? WordLists.Classify(word, length, key) : WordLists.None);
     }
 
