@@ -135,6 +135,56 @@ public class PairSignalTests
         }
     }
 
+    [Fact]
+    public void NegationSearchAgreesWithSplittingTheLowerCasedText()
+    {
+        // Random ASCII texts of 0..300 bytes (so words straddle the 64-byte blocks and the tail)
+        // from words that hit and narrowly miss the patterns NegationSearch looks for.
+        string[] vocabulary =
+        [
+            "not", "NOT", "Not", "no", "No.", "nor", "never", "none", "nobody", "neither", "cannot", "CANNOT",
+            "can't", "Can't", "won't", "isn't", "shouldn't", "couldn't", "without", "WITHOUT", "throughout",
+            "don't,", "not,", "(not)", "can\u2019t", "nnot", "hout", "n't", "'t", "n'", "don'", "xn't", "shouldn'tt",
+            "now", "new", "nothing", "an", "and", "the", "Plan", "support", "unknown", "know", "tenant", "x", "",
+        ];
+        string[] separators = [" ", "  ", "\t", "\n", "\r\n", "\v", "\f", "\x1c", "\x1d", "\x1e", "\x1f"];
+        var negation = new System.Collections.Generic.HashSet<string>(WordLists.NegationWords);
+        var random = new System.Random(8);
+        for (int round = 0; round < 20_000; round++)
+        {
+            var text = new StringBuilder();
+            int target = random.Next(0, 300);
+            if (random.Next(4) == 0)
+            {
+                text.Append(separators[random.Next(separators.Length)]);
+            }
+            while (text.Length < target)
+            {
+                text.Append(vocabulary[random.Next(vocabulary.Length)]);
+                text.Append(separators[random.Next(separators.Length)]);
+            }
+            if (random.Next(2) == 0 && text.Length > 0)
+            {
+                text.Length--; // sometimes end inside a word
+            }
+            // Mostly ASCII; a curly apostrophe now and then makes the text non-ASCII.
+            string value = random.Next(8) == 0 ? text.ToString() : text.ToString().Replace('\u2019', 'x');
+            bool expected = value.ToLowerInvariant()
+                .Split([' ', '\t', '\n', '\r', '\v', '\f', '\x1c', '\x1d', '\x1e', '\x1f'], System.StringSplitOptions.RemoveEmptyEntries)
+                .Any(negation.Contains);
+            int found = NegationSearch.Find(Encoding.UTF8.GetBytes(value));
+            if (value.All(c => c < 0x80))
+            {
+                Assert.True((expected ? 1 : 0) == found, $"{found} for {value}");
+            }
+            else
+            {
+                // A negation word met before the first non-ASCII byte is still a sure answer.
+                Assert.True(found == NegationSearch.NotAscii || (found == 1 && expected), $"{found} for {value}");
+            }
+        }
+    }
+
     private static unsafe byte Classify(string word)
     {
         byte[] bytes = Encoding.UTF8.GetBytes(word);

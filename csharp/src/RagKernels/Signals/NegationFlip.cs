@@ -10,18 +10,14 @@ public static unsafe class NegationFlip
 {
     public static bool Compute(ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source)
     {
-        SignalScratch scratch = SignalScratch.Current;
-        byte* c = scratch.LowerA(claim, out byte* cEnd, out bool cAscii);
-        byte* s = scratch.LowerB(source, out byte* sEnd, out bool sAscii);
-        // Equal negation on both sides decides the answer before any set is built.
-        var claimNegation = new FindNegation();
-        WordScanner.Scan(c, cEnd, cEnd + SignalScratch.Slack, cAscii, ref claimNegation);
-        var sourceNegation = new FindNegation();
-        WordScanner.Scan(s, sEnd, sEnd + SignalScratch.Slack, sAscii, ref sourceNegation);
-        if (claimNegation.Found == sourceNegation.Found)
+        // Equal negation on both sides decides the answer before any copy or set is made.
+        if (HasNegation(claim) == HasNegation(source))
         {
             return false;
         }
+        SignalScratch scratch = SignalScratch.Current;
+        byte* c = scratch.LowerA(claim, out byte* cEnd, out bool cAscii);
+        byte* s = scratch.LowerB(source, out byte* sEnd, out bool sAscii);
         scratch.B.Reset(SignalScratch.MaxWords(sEnd - s));
         var sourceWords = new AddAll(scratch.B);
         WordScanner.Scan(s, sEnd, sEnd + SignalScratch.Slack, sAscii, ref sourceWords);
@@ -29,6 +25,22 @@ public static unsafe class NegationFlip
         var overlap = new CountShared(scratch.A, scratch.B);
         WordScanner.Scan(c, cEnd, cEnd + SignalScratch.Slack, cAscii, ref overlap);
         return overlap.Shared >= 3;
+    }
+
+    /// <summary>Whether the text's wtokens include a negation word: NegationSearch on ASCII
+    /// text, else a word-by-word scan of the lower-cased text.</summary>
+    private static bool HasNegation(ReadOnlySpan<byte> text)
+    {
+        int found = NegationSearch.Find(text);
+        if (found != NegationSearch.NotAscii)
+        {
+            return found == 1;
+        }
+        // LowerA's buffer is free here: Compute lowers both texts again after both searches.
+        byte* lower = SignalScratch.Current.LowerA(text, out byte* end, out bool ascii);
+        var negation = new FindNegation();
+        WordScanner.Scan(lower, end, end + SignalScratch.Slack, ascii, ref negation);
+        return negation.Found;
     }
 
     private struct FindNegation : IWordVisitor
