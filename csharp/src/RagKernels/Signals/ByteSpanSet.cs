@@ -26,6 +26,7 @@ internal sealed unsafe class ByteSpanSet
         public nint Pointer;
         public uint Stamp;
         public int Length;
+        public bool Marked; // see Mark
     }
 
     // Small tables stay in L1: a set starts at most this big and doubles while it fills.
@@ -145,6 +146,7 @@ internal sealed unsafe class ByteSpanSet
                 entry.Key = key;
                 entry.Pointer = (nint)p;
                 entry.Length = length;
+                entry.Marked = false;
                 if (++Count * 2 > mask)
                 {
                     Grow(); // keeps the load under one half
@@ -177,6 +179,33 @@ internal sealed unsafe class ByteSpanSet
             if (entry.Key == key && (length <= 7 || Same(ref entry, p, length)))
             {
                 return true;
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    /// <summary>Marks the string when it is in the set: true the first time it is found, false
+    /// when it is absent or was marked before (so distinct matches are counted without a
+    /// second set).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool Mark(byte* p, int length, ulong key)
+    {
+        ref Entry first = ref MemoryMarshal.GetArrayDataReference(_entries);
+        uint stamp = _stamp;
+        int mask = _mask;
+        int slot = (int)((key * Golden) >> _shift);
+        while (true)
+        {
+            ref Entry entry = ref Unsafe.Add(ref first, slot);
+            if (entry.Stamp != stamp)
+            {
+                return false;
+            }
+            if (entry.Key == key && (length <= 7 || Same(ref entry, p, length)))
+            {
+                bool unmarked = !entry.Marked;
+                entry.Marked = true;
+                return unmarked;
             }
             slot = (slot + 1) & mask;
         }

@@ -7,59 +7,65 @@ namespace RagKernels.Signals;
 /// negation words) that appear among the source's words; 1.0 when the claim has none.
 /// Semantics: shared/spec/signals.md.
 /// </summary>
+/// <remarks>
+/// Only the claim's content words go into a set; the source's words are looked up in it and
+/// marked when found, so the source (usually the longer text) costs a probe per word and no
+/// insert, and the scan stops once every claim word is traced.
+/// </remarks>
 public static unsafe class Traceability
 {
     public static double Compute(ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source)
     {
         SignalScratch scratch = SignalScratch.Current;
-        // The source's words first. Its stop and negation words may stay in the set: the claim
-        // side has none left to match them, so the word-list lookup is saved on this side.
-        byte* s = scratch.LowerB(source, out byte* sEnd, out bool sAscii);
-        scratch.B.Reset(SignalScratch.MaxWords(sEnd - s));
-        var sourceWords = new AddAll(scratch.B);
-        WordScanner.Scan(s, sEnd, sEnd + SignalScratch.Slack, sAscii, ref sourceWords);
-
         byte* c = scratch.LowerA(claim, out byte* cEnd, out bool cAscii);
-        scratch.A.Reset(SignalScratch.MaxWords(cEnd - c));
-        var claimWords = new CountTraced(scratch.A, scratch.B);
+        ByteSpanSet content = scratch.A;
+        content.Reset(SignalScratch.MaxWords(cEnd - c));
+        var claimWords = new AddContent(content);
         WordScanner.Scan(c, cEnd, cEnd + SignalScratch.Slack, cAscii, ref claimWords);
-        // Distinct and traced counts are exact integers: the division rounds once, as Python's.
-        return claimWords.Distinct == 0 ? 1.0 : (double)claimWords.Traced / claimWords.Distinct;
+        int distinct = content.Count;
+        if (distinct == 0)
+        {
+            return 1.0;
+        }
+        byte* s = scratch.LowerB(source, out byte* sEnd, out bool sAscii);
+        var sourceWords = new CountTraced(content, distinct);
+        WordScanner.Scan(s, sEnd, sEnd + SignalScratch.Slack, sAscii, ref sourceWords);
+        // Exact integer counts: the division rounds once, as Python's int / int.
+        return (double)sourceWords.Traced / distinct;
     }
 
-    private readonly struct AddAll(ByteSpanSet set) : IWordVisitor
+    private readonly struct AddContent(ByteSpanSet set) : IWordVisitor
     {
-        public bool WantsKind => false;
+        public bool WantsKind => true;
 
         public bool WantsLongKey => true;
 
         public bool Visit(byte* word, int length, ulong key, byte kind)
         {
-            set.Add(word, length, key);
+            if (kind == WordLists.None)
+            {
+                set.Add(word, length, key);
+            }
             return true;
         }
     }
 
-    private struct CountTraced(ByteSpanSet claim, ByteSpanSet source) : IWordVisitor
+    // Stop and negation words of the source need no lookup: the set has none of them.
+    private struct CountTraced(ByteSpanSet claim, int distinct) : IWordVisitor
     {
-        public int Distinct;
         public int Traced;
 
-        public readonly bool WantsKind => true;
+        public readonly bool WantsKind => false;
 
         public readonly bool WantsLongKey => true;
 
         public bool Visit(byte* word, int length, ulong key, byte kind)
         {
-            if (kind == WordLists.None && claim.Add(word, length, key))
+            if (claim.Mark(word, length, key))
             {
-                Distinct++;
-                if (source.Contains(word, length, key))
-                {
-                    Traced++;
-                }
+                Traced++;
             }
-            return true;
+            return Traced < distinct;
         }
     }
 }
