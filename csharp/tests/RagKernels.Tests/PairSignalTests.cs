@@ -185,6 +185,61 @@ public class PairSignalTests
         }
     }
 
+    [Fact]
+    public void EntityMatcherAgreesWithTheRegexOnAsciiText()
+    {
+        // On ASCII text without \x1c-\x1f, .NET's regex means what Python's does, so it is an
+        // independent reference here. Texts of 0..300 bytes put matches across the 64-byte
+        // blocks and the tail; the words hit and narrowly miss the pattern.
+        var regex = new System.Text.RegularExpressions.Regex(@"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*\b");
+        string[] vocabulary =
+        [
+            "Paris", "New", "York", "The", "Team", "Plan", "SOC", "II", "I", "FedRAMP", "McDonald", "iPhone", "O'Brien",
+            "Jean-Paul", "(Paris)", "Plan9", "Yo1", "A", "Ab", "x", "_Ab", "9Ab", "Ab_", "costs", "$19", "Phone.", "",
+        ];
+        string[] separators = [" ", "  ", "\t", "\n", "\r\n", "\v", "\f", ", ", ". "];
+        var random = new System.Random(8);
+        for (int round = 0; round < 20_000; round++)
+        {
+            var text = new StringBuilder();
+            int target = random.Next(0, 300);
+            while (text.Length < target)
+            {
+                text.Append(vocabulary[random.Next(vocabulary.Length)]);
+                text.Append(separators[random.Next(separators.Length)]);
+            }
+            if (random.Next(2) == 0 && text.Length > 0)
+            {
+                text.Length--;
+            }
+            string value = text.ToString();
+            string[] expected = regex.Matches(value).Select(m => m.Value).ToArray();
+            Assert.Equal(expected, EntityMatches(value));
+        }
+    }
+
+    private static unsafe string[] EntityMatches(string text)
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(text);
+        var visitor = new CollectMatches(new System.Collections.Generic.List<string>());
+        fixed (byte* p = bytes)
+        {
+            EntityMatcher.Scan(p, p + bytes.Length, ref visitor);
+        }
+        return visitor.Matches.ToArray();
+    }
+
+    private readonly unsafe struct CollectMatches(System.Collections.Generic.List<string> matches) : IMatchVisitor
+    {
+        public System.Collections.Generic.List<string> Matches => matches;
+
+        public bool Visit(byte* match, int length, ulong key)
+        {
+            matches.Add(Encoding.UTF8.GetString(match, length));
+            return true;
+        }
+    }
+
     private static unsafe byte Classify(string word)
     {
         byte[] bytes = Encoding.UTF8.GetBytes(word);

@@ -1,4 +1,6 @@
 using System;
+using System.Numerics;
+using System.Runtime.Intrinsics;
 using RagKernels.Text;
 
 namespace RagKernels.Signals;
@@ -16,37 +18,95 @@ namespace RagKernels.Signals;
 /// </remarks>
 internal static unsafe class EntityMatcher
 {
+    // Each block of 64 bytes also reads the byte after it.
+    private const int Reach = 64 + 1;
+
+    /// <summary>
+    /// Visits the matches left to right. A match can only start at an ASCII capital followed
+    /// by [a-z] and not preceded by a word character; vector compares mark such capitals 64
+    /// bytes at a time (a byte before them above ASCII is checked exactly), so capitals of
+    /// acronyms and words without a lower-case letter after the capital cost no call.
+    /// </summary>
     public static void Scan<TVisitor>(byte* start, byte* end, ref TVisitor visitor)
         where TVisitor : struct, IMatchVisitor
     {
-        byte* p = start;
-        while (p < end)
+        var state = new BlockState { Resume = start };
+        byte* block = start;
+        for (; end - block >= Reach; block += 64)
         {
-            // A match can only start at an ASCII capital: jump there (vectorised search), then
-            // look back one code point for the \b.
-            int skip = new ReadOnlySpan<byte>(p, (int)(end - p)).IndexOfAnyInRange((byte)'A', (byte)'Z');
-            if (skip < 0)
+            if (!Block(start, end, block, block, 64, ref state, ref visitor))
             {
                 return;
             }
-            p += skip;
-            if (p > start && PreviousIsWord(start, p))
+        }
+        if (block == end)
+        {
+            return;
+        }
+        // The tail, copied and padded with zeros (neither capital nor letter) so that nothing
+        // is read past the caller's text; positions are mapped back onto the text.
+        byte* tail = stackalloc byte[2 * 64];
+        new Span<byte>(tail, 2 * 64).Clear();
+        int rest = (int)(end - block);
+        new ReadOnlySpan<byte>(block, rest).CopyTo(new Span<byte>(tail, rest));
+        Block(start, end, tail, block, rest, ref state, ref visitor);
+    }
+
+    private struct BlockState
+    {
+        /// <summary>Where the next match may start (the end of the last one).</summary>
+        public byte* Resume;
+        /// <summary>Whether the byte before the block is an ASCII word character / above ASCII.</summary>
+        public ulong PreviousWord, PreviousHigh;
+    }
+
+    /// <summary>The <paramref name="valid"/> (≤ 64) bytes at <paramref name="data"/>, which are
+    /// the text's bytes at <paramref name="origin"/>. False when the visitor stopped the scan.</summary>
+    private static bool Block<TVisitor>(byte* start, byte* end, byte* data, byte* origin, int valid,
+        ref BlockState state, ref TVisitor visitor)
+        where TVisitor : struct, IMatchVisitor
+    {
+        ulong upper = 0, lowerNext = 0, word = 0, high = 0;
+        for (int i = 0; i < 64; i += 16)
+        {
+            Vector128<byte> b = Vector128.Load(data + i);
+            Vector128<byte> next = Vector128.Load(data + i + 1);
+            Vector128<byte> isUpper = Vector128.LessThan(b - Vector128.Create((byte)'A'), Vector128.Create((byte)26));
+            Vector128<byte> isLower = Vector128.LessThan(b - Vector128.Create((byte)'a'), Vector128.Create((byte)26));
+            Vector128<byte> isWord = isUpper | isLower | Vector128.Equals(b, Vector128.Create((byte)'_'))
+                | Vector128.LessThan(b - Vector128.Create((byte)'0'), Vector128.Create((byte)10));
+            upper |= (ulong)isUpper.ExtractMostSignificantBits() << i;
+            lowerNext |= (ulong)Vector128.LessThan(next - Vector128.Create((byte)'a'), Vector128.Create((byte)26)).ExtractMostSignificantBits() << i;
+            word |= (ulong)isWord.ExtractMostSignificantBits() << i;
+            high |= (ulong)b.ExtractMostSignificantBits() << i;
+        }
+        ulong validBits = valid == 64 ? ~0UL : (1UL << valid) - 1;
+        ulong previousWord = (word << 1) | state.PreviousWord;
+        ulong previousHigh = (high << 1) | state.PreviousHigh;
+        state.PreviousWord = word >> 63;
+        state.PreviousHigh = high >> 63;
+        ulong candidates = upper & lowerNext & ~previousWord & validBits;
+        while (candidates != 0)
+        {
+            int bit = BitOperations.TrailingZeroCount(candidates);
+            candidates &= candidates - 1;
+            byte* p = origin + bit;
+            if (p < state.Resume || ((previousHigh >> bit) & 1) != 0 && PreviousIsWord(start, p))
             {
-                p++;
-                continue;
+                continue; // inside the last match, or after a non-ASCII word character
             }
             byte* matchEnd = MatchAt(p, end);
             if (matchEnd == null)
             {
-                p++;
                 continue;
             }
             if (!visitor.Visit(p, (int)(matchEnd - p), ByteSpanSet.Key(p, (int)(matchEnd - p), end)))
             {
-                return;
+                return false;
             }
-            p = matchEnd;
+            state.Resume = matchEnd;
         }
+        return true;
     }
 
     /// <summary>Whether the code point just before <paramref name="p"/> is a word character.</summary>
