@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-save", action="store_true", help="print only; write no files")
     parser.add_argument("--compare", type=Path, metavar="OLD.json",
                         help=f"print the change per row against an earlier report; exit 1 on a regression "
-                             f"(median > {_compare.THRESHOLD:.0%} and > {_compare.MIN_DELTA_US} µs slower)")
+                             f"(median > {_compare.THRESHOLD * 100:.0f}%% and > {_compare.MIN_DELTA_US} µs slower)")
     args = parser.parse_args(argv)
     if args.iterations < 1 or args.warmup < 0:
         parser.error("--iterations must be >= 1 and --warmup >= 0")
