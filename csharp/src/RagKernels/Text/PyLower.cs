@@ -26,13 +26,19 @@ public static class PyLower
     /// tells whether the text was all ASCII (then so is the result, byte for byte).</summary>
     public static int Lower(ReadOnlySpan<byte> source, Span<byte> destination, out bool isAscii)
     {
-        // ASCII prefix (usually the whole text): vectorised by the runtime.
+        // All ASCII (the usual case): one vectorised pass that lowers and checks at once. The
+        // runtime reports non-ASCII input as InvalidData; such text is redone below from its
+        // ASCII prefix (the first pass's output is simply overwritten).
+        if (Ascii.ToLower(source, destination, out int written) == System.Buffers.OperationStatus.Done)
+        {
+            isAscii = true;
+            return written;
+        }
+        isAscii = false;
         int ascii = source.IndexOfAnyExceptInRange((byte)0, (byte)0x7F);
-        isAscii = ascii < 0;
         if (ascii < 0)
         {
-            Ascii.ToLower(source, destination, out int written);
-            return written;
+            ascii = source.Length; // not reached: destinations are sized by MaxLength
         }
         Ascii.ToLower(source.Slice(0, ascii), destination, out int w);
         int i = ascii;
