@@ -1,0 +1,59 @@
+using System.Collections.Generic;
+using System.Text;
+using RagKernels.Signals;
+using Xunit;
+
+namespace RagKernels.Tests;
+
+/// <summary>ByteSpanSet on strings of every key form: packed (≤ 7 bytes), the inline mix of two
+/// overlapping loads (8–16 bytes) and the general hash (longer).</summary>
+public class ByteSpanSetTests
+{
+    [Fact]
+    public unsafe void StringsDifferingInOneByteOrInLengthAreDistinctAndFound()
+    {
+        // Every length 1..24, and for each a base string and variants that differ in exactly one
+        // position (the first, each middle one, the last): the set must count them all as
+        // distinct, find each, and not find strings that were never added.
+        var words = new List<string>();
+        for (int length = 1; length <= 24; length++)
+        {
+            string word = new string('a', length);
+            words.Add(word);
+            for (int i = 0; i < length; i++)
+            {
+                words.Add(word.Substring(0, i) + 'b' + word.Substring(i + 1));
+            }
+        }
+        var text = new StringBuilder();
+        var starts = new List<(int Start, int Length)>();
+        foreach (string word in words)
+        {
+            starts.Add((text.Length, word.Length));
+            text.Append(word).Append(' ');
+        }
+        byte[] bytes = Encoding.ASCII.GetBytes(text.Append(new string(' ', 16)).ToString());
+        string absent = new string('c', 12);
+        byte[] absentBytes = Encoding.ASCII.GetBytes(absent + new string(' ', 16));
+        var set = new ByteSpanSet();
+        fixed (byte* p = bytes, q = absentBytes)
+        {
+            byte* limit = p + bytes.Length;
+            set.Reset(words.Count);
+            foreach ((int start, int length) in starts)
+            {
+                Assert.True(set.Add(p + start, length, ByteSpanSet.Key(p + start, length, limit)));
+            }
+            foreach ((int start, int length) in starts)
+            {
+                Assert.False(set.Add(p + start, length, ByteSpanSet.Key(p + start, length, limit)));
+                Assert.True(set.Contains(p + start, length, ByteSpanSet.Key(p + start, length, limit)));
+            }
+            Assert.Equal(words.Count, set.Count);
+            for (int length = 1; length <= 12; length++)
+            {
+                Assert.False(set.Contains(q, length, ByteSpanSet.Key(q, length, q + absentBytes.Length)));
+            }
+        }
+    }
+}
