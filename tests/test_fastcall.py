@@ -63,7 +63,8 @@ def outcome(function, *args, **kwargs):
 def assert_same_outcome(got, expected):
     assert got[0] == expected[0], (got, expected)
     if got[0] == "value":
-        assert same(got[1], expected[1]), (got, expected)
+        both_nan = type(got[1]) is type(expected[1]) is float and got[1] != got[1] and expected[1] != expected[1]
+        assert both_nan or same(got[1], expected[1]), (got, expected)
     else:
         assert got[1:] == expected[1:]
 
@@ -425,9 +426,74 @@ def test_fuzz_batches_raise_what_the_twin_raises(modules, claims, sources, name)
 @given(args=st.lists(anything, max_size=5))
 def test_fuzz_internal_entry_points_never_crash(fastcall, args):
     # Garbage in: an exception or a "take the ordinary path" answer, never a crash.
-    for function in (fastcall.batch, fastcall.bm25_search):
+    for function in (fastcall.batch, fastcall.bm25_search, fastcall.window_push):
         try:
             result = function(*args)
         except (TypeError, ValueError, OverflowError, BufferError):
             continue
-        assert result in (True, False, None) or isinstance(result, list)
+        assert result in (True, False, None) or isinstance(result, (list, float))
+
+
+# ---- trend_drop and TrendWindow.push ------------------------------------------------------------
+
+real_items = st.one_of(st.floats(), st.integers(-10 ** 6, 10 ** 6), st.integers(min_value=10 ** 308, max_value=10 ** 320),
+                       st.booleans(), st.none(), st.text(max_size=2), st.just(np.float64(0.5)))
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(values=st.one_of(st.lists(st.floats(allow_nan=False, allow_infinity=False, width=32), max_size=80),
+                        st.lists(real_items, max_size=6), anything),
+       kind=st.sampled_from([list, tuple, None]))
+def test_trend_drop_parity(modules, values, kind):
+    import ragkernels
+
+    py, native = modules
+    if kind is not None and isinstance(values, list):
+        values = kind(values)
+    expected = outcome(py.trend_drop, values)
+    assert_same_outcome(outcome(native.cffi_trend_drop, values), expected)
+    assert_same_outcome(outcome(ragkernels.trend_drop, values), expected)
+    assert_same_outcome(outcome(ragkernels.trend_drop, values=values), expected)
+
+
+def test_trend_drop_is_the_extensions(fastcall):
+    import ragkernels
+    from ragkernels.signals import _py
+
+    assert ragkernels.trend_drop is fastcall.trend_drop
+    assert list(inspect.signature(fastcall.trend_drop).parameters) == ["values"]
+    assert fastcall.trend_drop.__doc__ == inspect.getdoc(_py.trend_drop)
+    series = [0.85, 0.82, 0.78, 0.71, 0.65, 0.58, 0.52, 0.48, 0.43, 0.39]
+    big = series * 1000  # above the GIL threshold and the stack buffer
+    assert ragkernels.trend_drop(big) == _py.trend_drop(big)
+    assert ragkernels.trend_drop(np.array(series)) == _py.trend_drop(np.array(series))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scores=st.lists(st.one_of(st.floats(allow_nan=False, allow_infinity=False, width=32), real_items), max_size=12))
+def test_window_push_parity(modules, scores):
+    py, native = modules
+    twin, window = py.TrendWindow(4), native.TrendWindow(4)
+    try:
+        for score in scores:
+            assert_same_outcome(outcome(window.push, score), outcome(twin.push, score))
+        window.close()
+        twin.close()
+        assert_same_outcome(outcome(window.push, 0.5), outcome(twin.push, 0.5))
+    finally:
+        window.close()
+
+
+def test_window_push_entry_point_refuses_what_it_cannot_do(fastcall):
+    from ragkernels.signals import _native
+
+    window = _native.TrendWindow(3)
+    assert type(fastcall.window_push(window._handle, 0.5)) is float
+    assert type(fastcall.window_push(window._handle, 1)) is float
+    for handle, score in [(0, 0.5), (-1, 0.5), (2 ** 70, 0.5), (window._handle, True), (window._handle, "1"),
+                          (window._handle, 10 ** 400), (window._handle + 99991, 0.5), (1.0, 0.5)]:
+        assert fastcall.window_push(handle, score) is None
+    with pytest.raises(TypeError):
+        fastcall.window_push(window._handle)
+    window.close()
+    assert fastcall.window_push(window._handle, 0.5) is None

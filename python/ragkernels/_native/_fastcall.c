@@ -41,6 +41,8 @@ typedef int32_t (*pair_double_fn)(const uint8_t*, int64_t, const uint8_t*, int64
 typedef int32_t (*pair_int32_fn)(const uint8_t*, int64_t, const uint8_t*, int64_t, int32_t*);
 typedef int32_t (*batch_fn)(const uint8_t*, int64_t, const int64_t*, const uint8_t*, int64_t,
                             const int64_t*, int64_t, void*);
+typedef int32_t (*trend_drop_fn)(const double*, int64_t, double*);
+typedef int32_t (*window_push_fn)(uint64_t, double, double*);
 typedef int32_t (*bm25_search_fn)(uint64_t, const uint8_t*, int64_t, const int64_t*, int64_t, int64_t,
                                   int64_t*, double*, int64_t*, int64_t*);
 
@@ -53,11 +55,14 @@ enum {
     F_NUMERICAL_CONSISTENCY,
     F_NEGATION_FLIP,
     F_TRACEABILITY,
-    F_ENTITY_OVERLAP_BATCH,
+    F_TREND_DROP,
+    F_SINGLE_COUNT,  /* the public functions above: a fallback and a docstring each */
+    F_ENTITY_OVERLAP_BATCH = F_SINGLE_COUNT,
     F_NUMERICAL_CONSISTENCY_BATCH,
     F_NEGATION_FLIP_BATCH,
     F_TRACEABILITY_BATCH,
     F_BM25_SEARCH,
+    F_WINDOW_PUSH,
     F_COUNT
 };
 
@@ -67,18 +72,20 @@ static const char* const export_names[F_COUNT] = {
     "rk_signal_numerical_consistency",
     "rk_signal_negation_flip",
     "rk_signal_traceability",
+    "rk_signal_trend_drop",
     "rk_signal_entity_overlap_batch",
     "rk_signal_numerical_consistency_batch",
     "rk_signal_negation_flip_batch",
     "rk_signal_traceability_batch",
     "rk_bm25_search",
+    "rk_trend_window_push",
 };
 
 /* Bytes per result of each batch export. */
 static const Py_ssize_t batch_item_size[4] = {sizeof(double), sizeof(int8_t), sizeof(uint8_t), sizeof(double)};
 
 static void* exports[F_COUNT];          /* NULL: not bound (or unbound): use the fallback */
-static PyObject* fallbacks[F_COUNT];    /* the cffi wrappers for the single calls (new references) */
+static PyObject* fallbacks[F_SINGLE_COUNT];  /* the cffi wrappers of the public functions (new references) */
 
 /* ---- GIL ---------------------------------------------------------------------------------
 
@@ -231,6 +238,100 @@ static PyObject* fc_negation_flip(PyObject* self, PyObject* const* args, Py_ssiz
         return call_fallback(F_NEGATION_FLIP, args, nargs, kwnames);
     }
     return PyBool_FromLong(result == 1);
+}
+
+/* ---- trend_drop and TrendWindow.push ------------------------------------------------------ */
+
+/* A number as the cffi path converts it for a double parameter: exact float or exact int
+   only (bool, numpy scalars, int subclasses and the rest take the fallback). 0: fall back. */
+static int exact_real(PyObject* item, double* value) {
+    if (PyFloat_CheckExact(item)) {
+        *value = PyFloat_AS_DOUBLE(item);
+        return 1;
+    }
+    if (PyLong_CheckExact(item)) {
+        *value = PyLong_AsDouble(item);
+        if (*value == -1.0 && PyErr_Occurred()) {
+            PyErr_Clear();
+            return 0;
+        }
+        return 1;
+    }
+    return 0;
+}
+
+#define TREND_STACK 64
+
+/* trend_drop(values): values a list or tuple of floats/ints; anything else (numpy arrays,
+   other sequences, a bad element, a non-zero status) goes to the cffi wrapper. */
+static PyObject* fc_trend_drop(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+    trend_drop_fn export = (trend_drop_fn)exports[F_TREND_DROP];
+    double stack[TREND_STACK];
+    double* values = stack;
+    double result;
+    PyObject** items;
+    Py_ssize_t count, i;
+    int32_t status;
+    (void)self;
+    if (export == NULL || kwnames != NULL || nargs != 1 || !(PyList_CheckExact(args[0]) || PyTuple_CheckExact(args[0]))) {
+        return call_fallback(F_TREND_DROP, args, nargs, kwnames);
+    }
+    count = PySequence_Fast_GET_SIZE(args[0]);
+    items = PySequence_Fast_ITEMS(args[0]);
+    if (count > TREND_STACK) {
+        values = (double*)PyMem_Malloc(sizeof(double) * (size_t)count);
+        if (values == NULL) {
+            return call_fallback(F_TREND_DROP, args, nargs, kwnames);
+        }
+    }
+    for (i = 0; i < count; i++) {
+        if (!exact_real(items[i], &values[i])) {
+            if (values != stack) {
+                PyMem_Free(values);
+            }
+            return call_fallback(F_TREND_DROP, args, nargs, kwnames);
+        }
+    }
+    if (count * (Py_ssize_t)sizeof(double) >= gil_threshold) {
+        Py_BEGIN_ALLOW_THREADS
+        status = export(values, (int64_t)count, &result);
+        Py_END_ALLOW_THREADS
+    } else {
+        status = export(values, (int64_t)count, &result);
+    }
+    if (values != stack) {
+        PyMem_Free(values);
+    }
+    if (status != 0) {
+        return call_fallback(F_TREND_DROP, args, nargs, kwnames);
+    }
+    return PyFloat_FromDouble(result);
+}
+
+/* window_push(handle, score) -> float, or None when the caller must take its ordinary path
+   (a closed window, a score that is not an exact float or int, a non-zero status). The window
+   is recomputed in full per push, but windows are small (guards use 5): the GIL stays held. */
+static PyObject* fc_window_push(PyObject* self, PyObject* const* args, Py_ssize_t nargs) {
+    window_push_fn export = (window_push_fn)exports[F_WINDOW_PUSH];
+    unsigned long long handle;
+    double score, drop;
+    (void)self;
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "window_push(handle, score) takes 2 arguments");
+        return NULL;
+    }
+    if (export == NULL || !PyLong_CheckExact(args[0]) || !exact_real(args[1], &score)) {
+        Py_RETURN_NONE;
+    }
+    handle = PyLong_AsUnsignedLongLong(args[0]);
+    if (handle == (unsigned long long)-1 && PyErr_Occurred()) {
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    if (handle == 0 || export(handle, score, &drop) != 0) {
+        Py_RETURN_NONE;
+    }
+    return PyFloat_FromDouble(drop);
 }
 
 /* ---- batches ------------------------------------------------------------------------- */
@@ -464,7 +565,7 @@ static PyObject* fc_bm25_search(PyObject* self, PyObject* const* args, Py_ssize_
 
 /* ---- bind / unbind ------------------------------------------------------------------- */
 
-static char* docs[4];
+static char* docs[F_SINGLE_COUNT];
 static PyMethodDef* method_table(void);
 
 /* bind(addresses, fallbacks=None, docs=None): addresses maps export names (as in
@@ -504,7 +605,7 @@ static PyObject* fc_bind(PyObject* self, PyObject* args, PyObject* kwargs) {
         return NULL;
     }
     for (i = 0; i < F_COUNT; i++) {
-        if (found[i] != NULL && i <= F_TRACEABILITY && (fallback_map == Py_None
+        if (found[i] != NULL && i < F_SINGLE_COUNT && (fallback_map == Py_None
                 || PyDict_GetItemString(fallback_map, export_names[i]) == NULL)
                 && fallbacks[i] == NULL) {
             PyErr_Format(PyExc_ValueError, "bind: %s needs a fallback", export_names[i]);
@@ -512,7 +613,7 @@ static PyObject* fc_bind(PyObject* self, PyObject* args, PyObject* kwargs) {
         }
     }
     if (fallback_map != Py_None) {
-        for (i = 0; i <= F_TRACEABILITY; i++) {
+        for (i = 0; i < F_SINGLE_COUNT; i++) {
             PyObject* fallback = PyDict_GetItemString(fallback_map, export_names[i]);
             if (fallback != NULL) {
                 Py_INCREF(fallback);
@@ -521,7 +622,7 @@ static PyObject* fc_bind(PyObject* self, PyObject* args, PyObject* kwargs) {
         }
     }
     if (doc_map != Py_None) {
-        for (i = 0; i <= F_TRACEABILITY; i++) {
+        for (i = 0; i < F_SINGLE_COUNT; i++) {
             PyObject* doc = PyDict_GetItemString(doc_map, export_names[i]);
             const char* text;
             char* copy;
@@ -612,7 +713,7 @@ static PyObject* fc_gil_thresholds(PyObject* self, PyObject* args) {
 #define PAIR_DOC(name, a, b, text) name "($module, " a ", " b ")\n--\n\n" text
 
 static PyMethodDef methods[] = {
-    /* The first four stay in the order of F_*: bind() replaces their ml_doc. */
+    /* The first F_SINGLE_COUNT stay in the order of F_*: bind() replaces their ml_doc. */
     {"entity_overlap", (PyCFunction)(void (*)(void))fc_entity_overlap, METH_FASTCALL | METH_KEYWORDS,
      PAIR_DOC("entity_overlap", "text_a", "text_b", "Jaccard overlap of capitalised-phrase entities.")},
     {"numerical_consistency", (PyCFunction)(void (*)(void))fc_numerical_consistency, METH_FASTCALL | METH_KEYWORDS,
@@ -621,12 +722,17 @@ static PyMethodDef methods[] = {
      PAIR_DOC("negation_flip", "claim", "source", "Whether exactly one side is negated over >= 3 shared words.")},
     {"traceability", (PyCFunction)(void (*)(void))fc_traceability, METH_FASTCALL | METH_KEYWORDS,
      PAIR_DOC("traceability", "claim", "source", "Share of the claim's content words found in the source.")},
+    {"trend_drop", (PyCFunction)(void (*)(void))fc_trend_drop, METH_FASTCALL | METH_KEYWORDS,
+     "trend_drop($module, values)\n--\n\nTotal drop of the least-squares line through values."},
     {"batch", (PyCFunction)(void (*)(void))fc_batch, METH_FASTCALL,
      "batch($module, which, claims, sources, results, /)\n--\n\n"
      "Runs batch export `which` (0..3) on lists/tuples of str into results; False: take the ordinary path."},
     {"bm25_search", (PyCFunction)(void (*)(void))fc_bm25_search, METH_FASTCALL,
      "bm25_search($module, handle, query, k, id_of_key, /)\n--\n\n"
      "rk_bm25_search for a str query and k <= 64 as a list of (id, score); None: take the ordinary path."},
+    {"window_push", (PyCFunction)(void (*)(void))fc_window_push, METH_FASTCALL,
+     "window_push($module, handle, score, /)\n--\n\n"
+     "rk_trend_window_push for an exact float or int score; None: take the ordinary path."},
     {"bind", (PyCFunction)(void (*)(void))fc_bind, METH_VARARGS | METH_KEYWORDS,
      "bind($module, /, addresses, fallbacks=None, docs=None)\n--\n\n"
      "Binds export names to addresses (int), with the Python fallbacks and docstrings of the single calls."},

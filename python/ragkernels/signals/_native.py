@@ -88,6 +88,12 @@ class TrendWindow(HandleOwner):
 
     def push(self, score) -> float:
         """Appends `score` (a real number) and returns trend_drop of the window."""
+        if _fast_push is not None:
+            # The fastcall extension: a float or int score in one C call; None for anything
+            # else (a closed window, another type, a non-zero status): the path below.
+            drop = _fast_push(self._handle, score)
+            if drop is not None:
+                return drop
         try:
             status = _window_push(self._handle, score, self._out)
         except TypeError:
@@ -281,17 +287,19 @@ def traceability_batch(claims, sources) -> np.ndarray:
 # ---- the fastcall path ------------------------------------------------------------------
 #
 # When the fastcall extension is in use (ragkernels._native.fastcall, _fastcall.c), the four
-# single calls ARE its C functions: no Python frame between the caller and the export. They
+# single calls and trend_drop ARE its C functions: no Python frame between the caller and the export. They
 # take the UTF-8 of the two str without copying (ASCII) and answer directly; every unusual case
 # (keyword arguments, a non-str, lone surrogates, a non-zero status) calls the cffi wrapper
-# above, kept as the fallback, so errors stay exactly the Python twin's. The batches try its
-# `batch` first (see _batch). RAGKERNELS_FASTCALL=0 keeps the cffi wrappers.
+# above, kept as the fallback, so errors stay exactly the Python twin's (trend_drop: a list or
+# tuple of exact floats/ints; anything else, numpy arrays included, goes to the cffi wrapper).
+# The batches try its `batch` first (see _batch), TrendWindow.push its `window_push`. RAGKERNELS_FASTCALL=0 keeps the cffi wrappers.
 
 _SINGLE_CALLS = {
     "rk_signal_entity_overlap": entity_overlap,
     "rk_signal_numerical_consistency": numerical_consistency,
     "rk_signal_negation_flip": negation_flip,
     "rk_signal_traceability": traceability,
+    "rk_signal_trend_drop": trend_drop,
 }
 _BATCH_CALLS = ["rk_signal_entity_overlap_batch", "rk_signal_numerical_consistency_batch",
                 "rk_signal_negation_flip_batch", "rk_signal_traceability_batch"]
@@ -299,6 +307,7 @@ cffi_entity_overlap = entity_overlap
 cffi_numerical_consistency = numerical_consistency
 cffi_negation_flip = negation_flip
 cffi_traceability = traceability
+cffi_trend_drop = trend_drop
 
 
 def _fastcall_docs() -> dict:
@@ -315,11 +324,14 @@ def _fastcall_docs() -> dict:
     return docs
 
 
-_fastcall = bind_fastcall(list(_SINGLE_CALLS) + _BATCH_CALLS, _SINGLE_CALLS, _fastcall_docs())
-_fast_batch = None
+_fastcall = bind_fastcall(list(_SINGLE_CALLS) + _BATCH_CALLS + ["rk_trend_window_push"], _SINGLE_CALLS,
+                          _fastcall_docs())
+_fast_batch = _fast_push = None
 if _fastcall is not None:
     entity_overlap = _fastcall.entity_overlap
     numerical_consistency = _fastcall.numerical_consistency
     negation_flip = _fastcall.negation_flip
     traceability = _fastcall.traceability
+    trend_drop = _fastcall.trend_drop
     _fast_batch = _fastcall.batch
+    _fast_push = _fastcall.window_push
