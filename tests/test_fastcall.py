@@ -189,6 +189,44 @@ def test_threads_share_the_single_calls(modules, fastcall):
     assert not failures
 
 
+def _gil_released_during(call, rounds) -> bool:
+    """Whether another Python thread got to run while `call` ran `rounds` times. The switch
+    interval is set to 100 s, so the other thread can only run when a call releases the GIL
+    (holding it, the answer is always False; releasing it, True once the OS has scheduled the
+    other thread during one of the calls). No timing is asserted."""
+    go = threading.Event()
+    ran = []
+
+    def other():
+        go.wait()
+        ran.append(True)
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(100.0)
+    try:
+        go.set()
+        for _ in range(rounds):
+            call()
+            if ran:
+                break
+        return bool(ran)
+    finally:
+        sys.setswitchinterval(old)
+        thread.join()
+
+
+def test_large_calls_release_the_gil_and_small_ones_keep_it(modules, fastcall):
+    py, native = modules
+    big_claim, big_source = CLAIM * 400, SOURCE * 400  # ~85 KB: above the threshold
+    assert len(CLAIM) + len(SOURCE) < fastcall._gil_thresholds()[0] <= len(big_claim)
+    assert not _gil_released_during(lambda: native.traceability(CLAIM, SOURCE), 2000)
+    assert _gil_released_during(lambda: native.traceability(big_claim, big_source), 2000)
+    claims, sources = [CLAIM] * 200, [SOURCE] * 200
+    assert _gil_released_during(lambda: native.traceability_batch(claims, sources), 2000)
+
+
 # ---- batches ----------------------------------------------------------------------------------
 
 batch_items = st.one_of(texts(), texts().map(lambda t: t + "\ud83d"), st.none(), st.integers(), st.binary(max_size=3))
