@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import REQUIRE_NATIVE, native_lib
+from conftest import REPO, REQUIRE_NATIVE, native_lib
 from test_pair_signals import ARGUMENT_NAMES, CLAIM, SIGNALS, SOURCE, pairs, same, texts
 
 BATCH_DTYPES = {"entity_overlap": np.float64, "numerical_consistency": np.int8,
@@ -67,6 +67,43 @@ def assert_same_outcome(got, expected):
         assert both_nan or same(got[1], expected[1]), (got, expected)
     else:
         assert got[1:] == expected[1:]
+
+
+# ---- the extension calls the header's exports with the header's signatures -----------------------
+
+# The signatures _fastcall.c calls through (its typedefs, written by hand): the extension is not
+# generated from ragkernels.h, so a change to one of these declarations must change both.
+FASTCALL_SIGNATURES = {
+    "rk_signal_entity_overlap": ["const uint8_t*", "int64_t", "const uint8_t*", "int64_t", "double*"],
+    "rk_signal_numerical_consistency": ["const uint8_t*", "int64_t", "const uint8_t*", "int64_t", "int32_t*"],
+    "rk_signal_negation_flip": ["const uint8_t*", "int64_t", "const uint8_t*", "int64_t", "int32_t*"],
+    "rk_signal_traceability": ["const uint8_t*", "int64_t", "const uint8_t*", "int64_t", "double*"],
+    "rk_signal_trend_drop": ["const double*", "int64_t", "double*"],
+    **{f"rk_signal_{name}_batch": ["const uint8_t*", "int64_t", "const int64_t*", "const uint8_t*", "int64_t",
+                                   "const int64_t*", "int64_t", result]
+       for name, result in [("entity_overlap", "double*"), ("numerical_consistency", "int8_t*"),
+                            ("negation_flip", "uint8_t*"), ("traceability", "double*")]},
+    "rk_bm25_search": ["uint64_t", "const uint8_t*", "int64_t", "const int64_t*", "int64_t", "int64_t", "int64_t*",
+                       "double*", "int64_t*", "int64_t*"],
+    "rk_trend_window_push": ["uint64_t", "double", "double*"],
+}
+
+
+def test_the_header_still_declares_what_the_extension_calls():
+    import re
+
+    from ragkernels._native import _binding_build, _loader
+
+    declared = {f.name: f for f in _binding_build.parse_functions(_loader.read_cdef())}
+    for name, parameters in FASTCALL_SIGNATURES.items():
+        function = declared[name]
+        assert function.result == "int32_t"
+        got = [" ".join(decl[: -len(param)].replace("*", " * ").split()).replace(" *", "*")
+               for decl, param in function.parameters]
+        assert got == parameters, name
+    source = (REPO / "python" / "ragkernels" / "_native" / "_fastcall.c").read_text(encoding="utf-8")
+    names = re.search(r"export_names\[F_COUNT\] = \{(.*?)\};", source, re.S).group(1)
+    assert sorted(re.findall(r'"(rk_\w+)"', names)) == sorted(FASTCALL_SIGNATURES)
 
 
 # ---- the public functions are the C functions ------------------------------------------------
