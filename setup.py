@@ -6,6 +6,10 @@ RAGKERNELS_SKIP_NATIVE=1 skips the native build on purpose.
 With the library it also compiles the cffi binding (API mode) generated from ragkernels.h, when a
 C compiler and the Python headers are available (else the package calls the library through
 cffi's ABI mode, slower per call). RAGKERNELS_SKIP_BINDING=1 skips it on purpose.
+
+It also compiles the fastcall extension (_native/_fastcall.c, plain CPython C API), a faster call
+path for the hottest small calls; without it they go through cffi. RAGKERNELS_SKIP_FASTCALL=1
+skips it on purpose.
 """
 
 from __future__ import annotations
@@ -190,6 +194,61 @@ def build_binding(target_dir: Path) -> bool:
     return True
 
 
+# ---- the fastcall extension ----------------------------------------------------------------
+# python/ragkernels/_native/_fastcall.c, a hand-written CPython extension compiled into
+# ragkernels/_native/_fastcall.<EXT_SUFFIX>: a faster call path to the library's exports (it does
+# not link the library; Python hands it the addresses at import). Optional like the binding:
+# without it (no compiler, no Python headers, RAGKERNELS_SKIP_FASTCALL=1) the cffi path is used.
+# It needs only Python.h (no numpy headers), so it builds under pip's build isolation too.
+FASTCALL_STEM = "_fastcall"
+_fastcall_built = False
+
+
+def _remove_fastcall(target_dir: Path) -> None:
+    for stale in target_dir.glob(FASTCALL_STEM + ".*"):
+        if stale.suffix in (".so", ".pyd", ".dylib"):
+            stale.unlink()
+
+
+def build_fastcall(target_dir: Path) -> bool:
+    """Compiles the fastcall extension into target_dir (the package's _native folder); False,
+    with a message, when it cannot be built here."""
+    global _fastcall_built
+    if os.environ.get("RAGKERNELS_SKIP_FASTCALL") == "1":
+        _say("RAGKERNELS_SKIP_FASTCALL=1: no fastcall extension (calls go through cffi)")
+        return False
+    import sysconfig
+
+    include = sysconfig.get_paths().get("include")
+    if not include or not (Path(include) / "Python.h").is_file():
+        _say(f"no Python headers (Python.h in {include}): no fastcall extension, calls go through cffi")
+        return False
+    try:
+        from setuptools import Extension
+
+        source = NATIVE_SOURCE_DIR / (FASTCALL_STEM + ".c")
+        name = "ragkernels._native." + FASTCALL_STEM
+        dist = Distribution({"name": "ragkernels-fastcall", "ext_modules": [
+            Extension(name, [str(source.relative_to(ROOT))])]})
+        command = dist.get_command_obj("build_ext")
+        command.build_lib = str(ROOT / "build" / "fastcall" / "lib")
+        command.build_temp = str(ROOT / "build" / "fastcall" / "temp")
+        command.inplace = False
+        command.ensure_finalized()
+        command.run()
+        built = Path(command.get_ext_fullpath(name))
+    except Exception as error:  # no compiler, a broken toolchain: the package still works
+        _say(f"the fastcall extension could not be compiled ({type(error).__name__}: {error}): "
+             "calls go through cffi")
+        return False
+    _remove_fastcall(target_dir)
+    target_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(built, target_dir / built.name)
+    _say(f"compiled the fastcall extension {built.name}")
+    _fastcall_built = True
+    return True
+
+
 class BuildPyWithNative(build_py):
     def run(self):
         super().run()
@@ -210,6 +269,9 @@ class BuildPyWithNative(build_py):
         # The binding sits in the package's _native folder (the library's parent).
         if not (built and build_binding(target.parent)) and not getattr(self, "editable_mode", False):
             _remove_binding(target.parent)
+        # The fastcall extension works over either binding (api or abi).
+        if not (built and build_fastcall(target.parent)) and not getattr(self, "editable_mode", False):
+            _remove_fastcall(target.parent)
 
 
 class NativeDistribution(Distribution):
@@ -227,8 +289,8 @@ try:
     class PlatformWheel(bdist_wheel):
         def get_tag(self):
             python, abi, plat = super().get_tag()
-            if _binding_built:
-                # The compiled binding is a CPython extension: cp311-cp311-<plat>.
+            if _binding_built or _fastcall_built:
+                # The compiled binding and the fastcall extension are CPython extensions: cp311-cp311-<plat>.
                 return python, abi, plat
             if self.distribution.has_ext_modules():
                 # The library does not use the CPython ABI: one wheel serves every Python 3.

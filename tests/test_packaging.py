@@ -1,6 +1,7 @@
 """Packaging: the wheel carries the library (a platform wheel), builds without .NET as pure
 Python, and an editable install finds its library; with a C compiler and Python.h the wheel also
-carries the compiled cffi binding and is a CPython wheel. These build for real, so they are slow."""
+carries the compiled cffi binding and the fastcall extension and is a CPython wheel. These build
+for real, so they are slow."""
 
 from __future__ import annotations
 
@@ -65,6 +66,10 @@ def test_with_dotnet_the_wheel_carries_the_library(tmp_path):
         # The compiled cffi binding is a CPython extension: the wheel says which CPython.
         assert f"-{cpython_tag()}-{cpython_tag()}-" in wheel.name, wheel.name
         assert len(bindings) == 1 and bindings[0].endswith(sysconfig.get_config_var("EXT_SUFFIX"))
+        fastcall = [n for n in names if n.startswith("ragkernels/_native/_fastcall.")]
+        assert len(fastcall) == 1 and fastcall[0].endswith(sysconfig.get_config_var("EXT_SUFFIX")), names
+        # Its source is not shipped, nor any other C file.
+        assert not [n for n in names if n.endswith(".c")]
     else:
         assert "-py3-none-" in wheel.name and not bindings
 
@@ -72,12 +77,24 @@ def test_with_dotnet_the_wheel_carries_the_library(tmp_path):
 def test_without_the_binding_the_wheel_serves_every_python3(tmp_path):
     if shutil.which("dotnet") is None:
         pytest.skip("the .NET SDK is needed to build the native library")
-    wheel = pip_wheel(tmp_path, {"RAGKERNELS_SKIP_BINDING": "1"})
+    wheel = pip_wheel(tmp_path, {"RAGKERNELS_SKIP_BINDING": "1", "RAGKERNELS_SKIP_FASTCALL": "1"})
     assert "-py3-none-" in wheel.name and not wheel.name.endswith("-any.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert any(n.startswith("ragkernels/_native/lib/libragkernels.") for n in names)
-    # build/lib is reused between builds: a binding compiled by an earlier build is not shipped.
+    # build/lib is reused between builds: extensions compiled by an earlier build are not shipped.
+    assert not [n for n in names if "_cffi_binding" in n or "_fastcall" in n]
+
+
+def test_the_fastcall_extension_alone_makes_a_cpython_wheel(tmp_path):
+    if shutil.which("dotnet") is None:
+        pytest.skip("the .NET SDK is needed to build the native library")
+    if not can_compile_binding():
+        pytest.skip("no C compiler or Python.h: the fastcall extension cannot be built here")
+    wheel = pip_wheel(tmp_path, {"RAGKERNELS_SKIP_BINDING": "1"})
+    assert f"-{cpython_tag()}-{cpython_tag()}-" in wheel.name, wheel.name
+    names = zipfile.ZipFile(wheel).namelist()
     assert not [n for n in names if "_cffi_binding" in n]
+    assert [n for n in names if n.startswith("ragkernels/_native/_fastcall.")]
 
 
 def test_editable_install_loads_the_native_library(tmp_path):
@@ -94,12 +111,12 @@ def test_editable_install_loads_the_native_library(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAGKERNELS_")}
     probe = subprocess.run(
         [str(python), "-c", "import ragkernels, ragkernels._native as n; "
-                            "print(ragkernels.implementation(), n.binding, ragkernels.__file__)"],
+                            "print(ragkernels.implementation(), n.binding_name(), ragkernels.__file__)"],
         capture_output=True, text=True, cwd=tmp_path, env=env,
     )
     assert probe.returncode == 0, probe.stderr
     implementation, binding, location = probe.stdout.split()
     assert implementation == "native"
     # The editable install compiled the binding into the source folder, as it put the library there.
-    assert binding == ("api" if can_compile_binding() else "abi")
+    assert binding == ("api+fastcall" if can_compile_binding() else "abi")
     assert Path(location).resolve().is_relative_to((REPO / "python").resolve())

@@ -78,6 +78,10 @@ def _after_fork_in_child() -> None:
     forked = True
     from . import _dispatch, _native
 
+    if _native.fastcall is not None:
+        # Its functions call the exports directly: from now on they all take their fallbacks
+        # (the cffi wrappers, which refuse below), also through references taken before the fork.
+        _native.fastcall.unbind()
     if _dispatch.IMPLEMENTATION != "native":
         return
     lib = _native.lib

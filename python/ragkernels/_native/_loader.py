@@ -7,6 +7,10 @@ Two bindings call the same library: "api", the compiled cffi extension `_cffi_bi
 setup.py generates from the header (plain C calls, no libffi), used when it was built and
 imports; and "abi", `ffi.dlopen` through libffi (slower per call, needs no compiler).
 RAGKERNELS_FFI=api|abi forces one.
+
+On top of either binding, the hand-written extension `_fastcall` (_fastcall.c, also built by
+setup.py; it does not link the library, Python hands it the export addresses after the ABI check)
+is a faster path for the hottest small calls. RAGKERNELS_FASTCALL=0 turns it off.
 """
 
 from __future__ import annotations
@@ -90,6 +94,18 @@ def compiled_binding():
     except ImportError as error:
         return f"the compiled cffi binding is not available ({error})"
     return _cffi_binding
+
+
+def fastcall_module():
+    """(the _fastcall extension module or None, why not or None). RAGKERNELS_FASTCALL=0 turns
+    it off; any other value (default 1) uses it when it imports."""
+    if os.environ.get("RAGKERNELS_FASTCALL", "1").strip() == "0":
+        return None, "RAGKERNELS_FASTCALL=0"
+    try:
+        from . import _fastcall
+    except ImportError as error:
+        return None, f"the fastcall extension is not available ({error})"
+    return _fastcall, None
 
 
 def abi_ffi(cdef: str) -> cffi.FFI:

@@ -56,7 +56,7 @@ def header() -> dict:
         "package_version": __version__,
         "git_commit": commit,
         "implementation": implementation(),
-        "binding": _native.binding if _native.lib is not None else None,
+        "binding": _native.binding_name(),
         "library": _native.library_path(),
         "library_build": _library_build(),
         "python": f"{platform.python_implementation()} {platform.python_version()}",

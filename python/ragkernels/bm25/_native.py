@@ -8,7 +8,7 @@ import weakref
 
 import numpy as np
 
-from .._native import ffi, lib, raise_for
+from .._native import bind_fastcall, ffi, lib, raise_for
 from .._native._handle import HandleOwner
 from .._allowed import buffer_of
 from . import _common as C
@@ -25,6 +25,11 @@ _search = lib.rk_bm25_search
 _SMALL_K = 4096
 _BUFFER_K = 64
 _buffers = threading.local()
+# The fastcall extension's search (ragkernels._native._fastcall.bm25_search): a str query
+# without filter, k <= 64, answered in C with the list built there. None means "take the cffi
+# path" (closed index, other query kinds, big k, a non-zero status: the path raises as before).
+_fastcall = bind_fastcall(["rk_bm25_search"])
+_fast_search = _fastcall.bm25_search if _fastcall is not None else None
 
 
 def _offsets(lengths) -> np.ndarray:
@@ -161,6 +166,10 @@ class BM25Index(HandleOwner):
 
     def search(self, query, k=10, allowed=None) -> list:
         """Top-k (id, score) pairs; see ragkernels.BM25Index.search."""
+        if _fast_search is not None and allowed is None:
+            found = _fast_search(self._handle, query, k, self._id_of_key)
+            if found is not None:
+                return found
         if type(k) is not int or k < 0:
             k = C.check_k(k)
         handle = self._handle

@@ -8,7 +8,7 @@ import weakref
 
 import numpy as np
 
-from .._native import ffi, lib, raise_for
+from .._native import bind_fastcall, ffi, lib, raise_for
 from .._native._handle import HandleOwner
 from ._text import check_pair, check_pairs, text_sequence
 from ._values import float_values, real_value, window_size
@@ -88,6 +88,12 @@ class TrendWindow(HandleOwner):
 
     def push(self, score) -> float:
         """Appends `score` (a real number) and returns trend_drop of the window."""
+        if _fast_push is not None:
+            # The fastcall extension: a float or int score in one C call; None for anything
+            # else (a closed window, another type, a non-zero status): the path below.
+            drop = _fast_push(self._handle, score)
+            if drop is not None:
+                return drop
         try:
             status = _window_push(self._handle, score, self._out)
         except TypeError:
@@ -227,7 +233,15 @@ def _pack(texts) -> tuple[object, int, np.ndarray, object]:
     return data, len(data), offsets, data
 
 
-def _batch(function: str, kernel, claims, sources, dtype, ctype):
+def _batch(function: str, kernel, claims, sources, dtype, ctype, which):
+    if _fast_batch is not None and (type(claims) is list or type(claims) is tuple) \
+            and (type(sources) is list or type(sources) is tuple) and len(claims) == len(sources):
+        # The fastcall extension packs in C (no join, no encode, no offsets arrays in Python)
+        # and releases the GIL around the kernel. False: an element is not an encodable str,
+        # or the kernel refused; the path below then raises exactly what it raises.
+        results = np.empty(len(claims), dtype=dtype)
+        if _fast_batch(which, claims, sources, results):
+            return results
     claims = text_sequence(function, "claims", claims)
     sources = text_sequence(function, "sources", sources)
     try:
@@ -251,20 +265,73 @@ def _batch(function: str, kernel, claims, sources, dtype, ctype):
 
 def entity_overlap_batch(claims, sources) -> np.ndarray:
     """entity_overlap of each pair, float64 array; see ragkernels.signals._py."""
-    return _batch("entity_overlap_batch", lib.rk_signal_entity_overlap_batch, claims, sources, np.float64, "double[]")
+    return _batch("entity_overlap_batch", lib.rk_signal_entity_overlap_batch, claims, sources, np.float64, "double[]", 0)
 
 
 def numerical_consistency_batch(claims, sources) -> np.ndarray:
     """numerical_consistency of each pair, int8 array (1, 0, -1 = None); see ragkernels.signals._py."""
     return _batch("numerical_consistency_batch", lib.rk_signal_numerical_consistency_batch, claims, sources,
-                  np.int8, "int8_t[]")
+                  np.int8, "int8_t[]", 1)
 
 
 def negation_flip_batch(claims, sources) -> np.ndarray:
     """negation_flip of each pair, bool array; see ragkernels.signals._py."""
-    return _batch("negation_flip_batch", lib.rk_signal_negation_flip_batch, claims, sources, np.bool_, "uint8_t[]")
+    return _batch("negation_flip_batch", lib.rk_signal_negation_flip_batch, claims, sources, np.bool_, "uint8_t[]", 2)
 
 
 def traceability_batch(claims, sources) -> np.ndarray:
     """traceability of each pair, float64 array; see ragkernels.signals._py."""
-    return _batch("traceability_batch", lib.rk_signal_traceability_batch, claims, sources, np.float64, "double[]")
+    return _batch("traceability_batch", lib.rk_signal_traceability_batch, claims, sources, np.float64, "double[]", 3)
+
+
+# ---- the fastcall path ------------------------------------------------------------------
+#
+# When the fastcall extension is in use (ragkernels._native.fastcall, _fastcall.c), the four
+# single calls and trend_drop ARE its C functions: no Python frame between the caller and the export. They
+# take the UTF-8 of the two str without copying (ASCII) and answer directly; every unusual case
+# (keyword arguments, a non-str, lone surrogates, a non-zero status) calls the cffi wrapper
+# above, kept as the fallback, so errors stay exactly the Python twin's (trend_drop: a list or
+# tuple of exact floats/ints; anything else, numpy arrays included, goes to the cffi wrapper).
+# The batches try its `batch` first (see _batch), TrendWindow.push its `window_push`. RAGKERNELS_FASTCALL=0 keeps the cffi wrappers.
+
+_SINGLE_CALLS = {
+    "rk_signal_entity_overlap": entity_overlap,
+    "rk_signal_numerical_consistency": numerical_consistency,
+    "rk_signal_negation_flip": negation_flip,
+    "rk_signal_traceability": traceability,
+    "rk_signal_trend_drop": trend_drop,
+}
+_BATCH_CALLS = ["rk_signal_entity_overlap_batch", "rk_signal_numerical_consistency_batch",
+                "rk_signal_negation_flip_batch", "rk_signal_traceability_batch"]
+cffi_entity_overlap = entity_overlap
+cffi_numerical_consistency = numerical_consistency
+cffi_negation_flip = negation_flip
+cffi_traceability = traceability
+cffi_trend_drop = trend_drop
+
+
+def _fastcall_docs() -> dict:
+    """The twin's docstring under each C function's signature line (for help() and inspect)."""
+    import inspect
+
+    from . import _py
+
+    docs = {}
+    for export, wrapper in _SINGLE_CALLS.items():
+        twin = getattr(_py, wrapper.__name__)
+        parameters = ", ".join(inspect.signature(twin).parameters)
+        docs[export] = f"{wrapper.__name__}($module, {parameters})\n--\n\n{inspect.getdoc(twin)}"
+    return docs
+
+
+_fastcall = bind_fastcall(list(_SINGLE_CALLS) + _BATCH_CALLS + ["rk_trend_window_push"], _SINGLE_CALLS,
+                          _fastcall_docs())
+_fast_batch = _fast_push = None
+if _fastcall is not None:
+    entity_overlap = _fastcall.entity_overlap
+    numerical_consistency = _fastcall.numerical_consistency
+    negation_flip = _fastcall.negation_flip
+    traceability = _fastcall.traceability
+    trend_drop = _fastcall.trend_drop
+    _fast_batch = _fastcall.batch
+    _fast_push = _fastcall.window_push

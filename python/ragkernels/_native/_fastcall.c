@@ -1,0 +1,771 @@
+/* ragkernels._native._fastcall: a faster call path from Python to the same C ABI exports.
+
+   Written by hand against CPython's C API (no cffi, no numpy headers). It does not link
+   against libragkernels: after the loader has opened the library and checked its ABI version,
+   Python hands this module the addresses of the exports it needs (bind()), together with the
+   existing cffi wrappers. The C ABI in ragkernels.h stays the one boundary; the kernels stay C#.
+
+   Why: a single pairwise signal takes 0.07-0.5 µs in C#, and the cffi wrapper around it costs
+   ~0.3-0.4 µs more (a Python frame, str.encode into two fresh bytes objects, cffi's argument
+   conversion, a thread-local result slot). Here a call is one METH_FASTCALL C function: the
+   UTF-8 of a compact ASCII str is its own storage (PyUnicode_AsUTF8AndSize copies nothing), the
+   result lives on the C stack, and the answer is built directly.
+
+   Every unusual case goes to the existing Python wrapper (the "fallback" registered at bind
+   time): keyword arguments, a wrong argument count, a non-str, a str that is not encodable
+   (lone surrogates), a non-zero status. The fallback then raises exactly what it raises today
+   (the same type and message as the pure-Python twin), so this module never has to know an
+   error message.
+
+   State is process-wide (static): one library per process, bound once at import. unbind()
+   sends every call to the fallbacks (used in a forked child, where the .NET runtime must not
+   be called; see ragkernels/_fork.py).
+*/
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+/* Legacy (not "ready") str objects exist up to 3.11; from 3.12 every str is ready and
+   PyUnicode_READY is deprecated. */
+#if PY_VERSION_HEX >= 0x030C0000
+#define RK_READY(op) 0
+#else
+#define RK_READY(op) PyUnicode_READY(op)
+#endif
+
+/* ---- the exports (declarations as in ragkernels.h) ----------------------------------- */
+
+typedef int32_t (*pair_double_fn)(const uint8_t*, int64_t, const uint8_t*, int64_t, double*);
+typedef int32_t (*pair_int32_fn)(const uint8_t*, int64_t, const uint8_t*, int64_t, int32_t*);
+typedef int32_t (*batch_fn)(const uint8_t*, int64_t, const int64_t*, const uint8_t*, int64_t,
+                            const int64_t*, int64_t, void*);
+typedef int32_t (*trend_drop_fn)(const double*, int64_t, double*);
+typedef int32_t (*window_push_fn)(uint64_t, double, double*);
+typedef int32_t (*bm25_search_fn)(uint64_t, const uint8_t*, int64_t, const int64_t*, int64_t, int64_t,
+                                  int64_t*, double*, int64_t*, int64_t*);
+
+/* The batch exports differ only in the type of their results pointer (double*, int8_t*,
+   uint8_t*); they are called through one pointer type taking void*, which every C ABI we
+   build for passes exactly like any other data pointer. */
+
+enum {
+    F_ENTITY_OVERLAP,
+    F_NUMERICAL_CONSISTENCY,
+    F_NEGATION_FLIP,
+    F_TRACEABILITY,
+    F_TREND_DROP,
+    F_SINGLE_COUNT,  /* the public functions above: a fallback and a docstring each */
+    F_ENTITY_OVERLAP_BATCH = F_SINGLE_COUNT,
+    F_NUMERICAL_CONSISTENCY_BATCH,
+    F_NEGATION_FLIP_BATCH,
+    F_TRACEABILITY_BATCH,
+    F_BM25_SEARCH,
+    F_WINDOW_PUSH,
+    F_COUNT
+};
+
+/* Names used by bind(): the export's name in ragkernels.h. */
+static const char* const export_names[F_COUNT] = {
+    "rk_signal_entity_overlap",
+    "rk_signal_numerical_consistency",
+    "rk_signal_negation_flip",
+    "rk_signal_traceability",
+    "rk_signal_trend_drop",
+    "rk_signal_entity_overlap_batch",
+    "rk_signal_numerical_consistency_batch",
+    "rk_signal_negation_flip_batch",
+    "rk_signal_traceability_batch",
+    "rk_bm25_search",
+    "rk_trend_window_push",
+};
+
+/* Bytes per result of each batch export. */
+static const Py_ssize_t batch_item_size[4] = {sizeof(double), sizeof(int8_t), sizeof(uint8_t), sizeof(double)};
+
+static void* exports[F_COUNT];          /* NULL: not bound (or unbound): use the fallback */
+static PyObject* fallbacks[F_SINGLE_COUNT];  /* the cffi wrappers of the public functions (new references) */
+
+/* ---- GIL ---------------------------------------------------------------------------------
+
+   Releasing the GIL around a call (Py_BEGIN_ALLOW_THREADS) lets other Python threads run
+   kernels at the same time, which the architecture promises (tests/soak.py: traceability of
+   ~150 KB texts on 2 threads must be >= 1.6x faster than on 1). For the tiny reference calls
+   it is pure overhead, and under contention much worse: every release hands the GIL to a
+   waiting thread and the caller then waits for it back.
+
+   Measured on this machine (2 cores shared with other builds, Python 3.11, timeit loops,
+   min of repeats): the release + re-acquire pair costs 35-70 ns per call when no
+   other thread wants the GIL (numerical_consistency("x", "y"): ~90 ns holding it, ~125-160 ns
+   releasing it), i.e. 10-30 % of a 0.2-0.6 µs reference call. With one other Python thread
+   busy, a traceability(CLAIM, SOURCE) call went from 2.8 µs (holding) to 4.5 µs (releasing):
+   each release hands the GIL over and the caller then queues for it. So the single calls
+   release the GIL only when the two texts together hold at least gil_threshold bytes (default
+   RELEASE_BYTES = 4 KB): from there the kernel runs >= ~4 µs (about 1 ns per byte) and the
+   release costs ~1 %, while two threads can run such calls side by side (tests/soak.py's GIL
+   check uses ~150 KB texts). Batches always release it (they run for milliseconds on all
+   cores). bm25 search releases it when the index holds at least RELEASE_DOCS documents: its
+   cost grows with the corpus, not with the query (0.2 µs on the 100-document reference
+   corpus, far more on a real one). */
+#define RELEASE_BYTES 4096
+#define RELEASE_DOCS 2000
+static Py_ssize_t gil_threshold = RELEASE_BYTES;
+static Py_ssize_t gil_docs = RELEASE_DOCS;
+
+/* ---- helpers ------------------------------------------------------------------------- */
+
+/* Non-ASCII strings larger than this are encoded into a temporary bytes object instead of
+   PyUnicode_AsUTF8AndSize, which would keep a UTF-8 copy alive as long as the str. */
+#define CACHE_LIMIT 65536
+
+/* The UTF-8 of a str: its own storage when ASCII, else the str's cached UTF-8 (small) or a
+   temporary bytes object (large; *owner holds it). NULL with no exception set when the str
+   cannot be encoded (the caller falls back, which raises the right error). */
+static const char* utf8_of(PyObject* text, Py_ssize_t* size, PyObject** owner) {
+    const char* data;
+    *owner = NULL;
+    if (RK_READY(text) < 0) {
+        PyErr_Clear();
+        return NULL;
+    }
+    if (PyUnicode_IS_ASCII(text)) {
+        *size = PyUnicode_GET_LENGTH(text);
+        return (const char*)PyUnicode_DATA(text);
+    }
+    if (PyUnicode_GET_LENGTH(text) <= CACHE_LIMIT) {
+        data = PyUnicode_AsUTF8AndSize(text, size);
+        if (data == NULL) {
+            PyErr_Clear();
+        }
+        return data;
+    }
+    *owner = PyUnicode_AsUTF8String(text);
+    if (*owner == NULL) {
+        PyErr_Clear();
+        return NULL;
+    }
+    *size = PyBytes_GET_SIZE(*owner);
+    return PyBytes_AS_STRING(*owner);
+}
+
+static PyObject* call_fallback(int which, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+    PyObject* fallback = fallbacks[which];
+    if (fallback == NULL) {
+        PyErr_Format(PyExc_RuntimeError, "ragkernels._native._fastcall: %s is not bound", export_names[which]);
+        return NULL;
+    }
+    return PyObject_Vectorcall(fallback, args, (size_t)nargs, kwnames);
+}
+
+/* The common part of the four single calls: checks, UTF-8, the call. Returns 1 when the
+   kernel ran with status 0 (result in *out), 0 when the caller must use the fallback. */
+static int pair_call(int which, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames, void* out) {
+    void* export = exports[which];
+    PyObject *a_owner, *b_owner;
+    const char *a, *b;
+    Py_ssize_t a_len, b_len;
+    int32_t status;
+    if (export == NULL || kwnames != NULL || nargs != 2 || !PyUnicode_Check(args[0]) || !PyUnicode_Check(args[1])) {
+        return 0;
+    }
+    a = utf8_of(args[0], &a_len, &a_owner);
+    if (a == NULL) {
+        return 0;
+    }
+    b = utf8_of(args[1], &b_len, &b_owner);
+    if (b == NULL) {
+        Py_XDECREF(a_owner);
+        return 0;
+    }
+    if (a_len + b_len >= gil_threshold) {
+        Py_BEGIN_ALLOW_THREADS
+        if (which == F_ENTITY_OVERLAP || which == F_TRACEABILITY) {
+            status = ((pair_double_fn)export)((const uint8_t*)a, a_len, (const uint8_t*)b, b_len, (double*)out);
+        } else {
+            status = ((pair_int32_fn)export)((const uint8_t*)a, a_len, (const uint8_t*)b, b_len, (int32_t*)out);
+        }
+        Py_END_ALLOW_THREADS
+    } else if (which == F_ENTITY_OVERLAP || which == F_TRACEABILITY) {
+        status = ((pair_double_fn)export)((const uint8_t*)a, a_len, (const uint8_t*)b, b_len, (double*)out);
+    } else {
+        status = ((pair_int32_fn)export)((const uint8_t*)a, a_len, (const uint8_t*)b, b_len, (int32_t*)out);
+    }
+    Py_XDECREF(a_owner);
+    Py_XDECREF(b_owner);
+    return status == 0;
+}
+
+/* ---- the four single calls ----------------------------------------------------------- */
+
+static PyObject* fc_entity_overlap(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+    double result;
+    (void)self;
+    if (!pair_call(F_ENTITY_OVERLAP, args, nargs, kwnames, &result)) {
+        return call_fallback(F_ENTITY_OVERLAP, args, nargs, kwnames);
+    }
+    return PyFloat_FromDouble(result);
+}
+
+static PyObject* fc_traceability(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+    double result;
+    (void)self;
+    if (!pair_call(F_TRACEABILITY, args, nargs, kwnames, &result)) {
+        return call_fallback(F_TRACEABILITY, args, nargs, kwnames);
+    }
+    return PyFloat_FromDouble(result);
+}
+
+static PyObject* fc_numerical_consistency(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+    int32_t result;
+    (void)self;
+    if (!pair_call(F_NUMERICAL_CONSISTENCY, args, nargs, kwnames, &result)) {
+        return call_fallback(F_NUMERICAL_CONSISTENCY, args, nargs, kwnames);
+    }
+    if (result == 1) {
+        Py_RETURN_TRUE;
+    }
+    if (result == 0) {
+        Py_RETURN_FALSE;
+    }
+    Py_RETURN_NONE;
+}
+
+static PyObject* fc_negation_flip(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+    int32_t result;
+    (void)self;
+    if (!pair_call(F_NEGATION_FLIP, args, nargs, kwnames, &result)) {
+        return call_fallback(F_NEGATION_FLIP, args, nargs, kwnames);
+    }
+    return PyBool_FromLong(result == 1);
+}
+
+/* ---- trend_drop and TrendWindow.push ------------------------------------------------------ */
+
+/* A number as the cffi path converts it for a double parameter: exact float or exact int
+   only (bool, numpy scalars, int subclasses and the rest take the fallback). 0: fall back. */
+static int exact_real(PyObject* item, double* value) {
+    if (PyFloat_CheckExact(item)) {
+        *value = PyFloat_AS_DOUBLE(item);
+        return 1;
+    }
+    if (PyLong_CheckExact(item)) {
+        *value = PyLong_AsDouble(item);
+        if (*value == -1.0 && PyErr_Occurred()) {
+            PyErr_Clear();
+            return 0;
+        }
+        return 1;
+    }
+    return 0;
+}
+
+#define TREND_STACK 64
+
+/* trend_drop(values): values a list or tuple of floats/ints; anything else (numpy arrays,
+   other sequences, a bad element, a non-zero status) goes to the cffi wrapper. */
+static PyObject* fc_trend_drop(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+    trend_drop_fn export = (trend_drop_fn)exports[F_TREND_DROP];
+    double stack[TREND_STACK];
+    double* values = stack;
+    double result;
+    PyObject** items;
+    Py_ssize_t count, i;
+    int32_t status;
+    (void)self;
+    if (export == NULL || kwnames != NULL || nargs != 1 || !(PyList_CheckExact(args[0]) || PyTuple_CheckExact(args[0]))) {
+        return call_fallback(F_TREND_DROP, args, nargs, kwnames);
+    }
+    count = PySequence_Fast_GET_SIZE(args[0]);
+    items = PySequence_Fast_ITEMS(args[0]);
+    if (count > TREND_STACK) {
+        values = (double*)PyMem_Malloc(sizeof(double) * (size_t)count);
+        if (values == NULL) {
+            return call_fallback(F_TREND_DROP, args, nargs, kwnames);
+        }
+    }
+    for (i = 0; i < count; i++) {
+        if (!exact_real(items[i], &values[i])) {
+            if (values != stack) {
+                PyMem_Free(values);
+            }
+            return call_fallback(F_TREND_DROP, args, nargs, kwnames);
+        }
+    }
+    if (count * (Py_ssize_t)sizeof(double) >= gil_threshold) {
+        Py_BEGIN_ALLOW_THREADS
+        status = export(values, (int64_t)count, &result);
+        Py_END_ALLOW_THREADS
+    } else {
+        status = export(values, (int64_t)count, &result);
+    }
+    if (values != stack) {
+        PyMem_Free(values);
+    }
+    if (status != 0) {
+        return call_fallback(F_TREND_DROP, args, nargs, kwnames);
+    }
+    return PyFloat_FromDouble(result);
+}
+
+/* window_push(handle, score) -> float, or None when the caller must take its ordinary path
+   (a closed window, a score that is not an exact float or int, a non-zero status). The window
+   is recomputed in full per push, but windows are small (guards use 5): the GIL stays held. */
+static PyObject* fc_window_push(PyObject* self, PyObject* const* args, Py_ssize_t nargs) {
+    window_push_fn export = (window_push_fn)exports[F_WINDOW_PUSH];
+    unsigned long long handle;
+    double score, drop;
+    (void)self;
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "window_push(handle, score) takes 2 arguments");
+        return NULL;
+    }
+    if (export == NULL || !PyLong_CheckExact(args[0]) || !exact_real(args[1], &score)) {
+        Py_RETURN_NONE;
+    }
+    handle = PyLong_AsUnsignedLongLong(args[0]);
+    if (handle == (unsigned long long)-1 && PyErr_Occurred()) {
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    if (handle == 0 || export(handle, score, &drop) != 0) {
+        Py_RETURN_NONE;
+    }
+    return PyFloat_FromDouble(drop);
+}
+
+/* ---- batches ------------------------------------------------------------------------- */
+
+/* One side of a batch: every element's UTF-8 in one buffer + count + 1 int64 offsets. */
+typedef struct {
+    char* data;
+    int64_t* offsets;
+} packed_t;
+
+static void packed_free(packed_t* packed) {
+    PyMem_Free(packed->data);
+    PyMem_Free(packed->offsets);
+    packed->data = NULL;
+    packed->offsets = NULL;
+}
+
+/* Packs a list or tuple of str; 0 (nothing allocated, no exception) when an element is not a
+   str or not encodable, or on an allocation failure (the fallback then raises what it does). */
+static int pack(PyObject* sequence, Py_ssize_t count, packed_t* packed) {
+    PyObject** items = PySequence_Fast_ITEMS(sequence);
+    Py_ssize_t i, bound = 0, used = 0;
+    packed->data = NULL;
+    packed->offsets = NULL;
+    /* Pass 1: types, and an upper bound of the UTF-8 size (1, 2, 3 or 4 bytes per character
+       of a 7-bit, 8-bit, 16-bit or 32-bit str). */
+    for (i = 0; i < count; i++) {
+        PyObject* item = items[i];
+        Py_ssize_t length, factor;
+        if (!PyUnicode_Check(item) || RK_READY(item) < 0) {
+            PyErr_Clear();
+            return 0;
+        }
+        length = PyUnicode_GET_LENGTH(item);
+        factor = PyUnicode_IS_ASCII(item) ? 1 : (Py_ssize_t)PyUnicode_KIND(item) + 1;
+        if (length > (PY_SSIZE_T_MAX - bound) / 4) {
+            return 0;
+        }
+        bound += length * factor;
+    }
+    packed->data = (char*)PyMem_Malloc(bound > 0 ? (size_t)bound : 1);
+    packed->offsets = (int64_t*)PyMem_Malloc(sizeof(int64_t) * (size_t)(count + 1));
+    if (packed->data == NULL || packed->offsets == NULL) {
+        packed_free(packed);
+        return 0;
+    }
+    /* Pass 2: copy. Non-ASCII elements go through a temporary bytes object, so that a batch
+       never leaves cached UTF-8 copies attached to the caller's strings. */
+    packed->offsets[0] = 0;
+    for (i = 0; i < count; i++) {
+        PyObject* item = items[i];
+        if (PyUnicode_IS_ASCII(item)) {
+            Py_ssize_t length = PyUnicode_GET_LENGTH(item);
+            memcpy(packed->data + used, PyUnicode_DATA(item), (size_t)length);
+            used += length;
+        } else {
+            PyObject* bytes = PyUnicode_AsUTF8String(item);
+            if (bytes == NULL) {
+                PyErr_Clear();
+                packed_free(packed);
+                return 0;
+            }
+            memcpy(packed->data + used, PyBytes_AS_STRING(bytes), (size_t)PyBytes_GET_SIZE(bytes));
+            used += PyBytes_GET_SIZE(bytes);
+            Py_DECREF(bytes);
+        }
+        packed->offsets[i + 1] = used;
+    }
+    return 1;
+}
+
+/* batch(which, claims, sources, results) -> bool. which: 0 entity_overlap, 1
+   numerical_consistency, 2 negation_flip, 3 traceability. claims and sources: lists or tuples
+   of str of the same length; results: a writable C-contiguous buffer of len(claims) items of
+   the export's result type. True when the kernel filled results; False when the caller must
+   take its ordinary path (which raises the right error, or handles other sequence types). */
+static PyObject* fc_batch(PyObject* self, PyObject* const* args, Py_ssize_t nargs) {
+    long which;
+    batch_fn export;
+    PyObject *claims, *sources;
+    Py_ssize_t count;
+    packed_t c, s;
+    Py_buffer view;
+    int32_t status;
+    (void)self;
+    if (nargs != 4) {
+        PyErr_SetString(PyExc_TypeError, "batch(which, claims, sources, results) takes 4 arguments");
+        return NULL;
+    }
+    which = PyLong_AsLong(args[0]);
+    if (which == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    if (which < 0 || which > 3) {
+        PyErr_SetString(PyExc_ValueError, "batch: which must be 0..3");
+        return NULL;
+    }
+    export = (batch_fn)exports[F_ENTITY_OVERLAP_BATCH + which];
+    claims = args[1];
+    sources = args[2];
+    if (export == NULL || !(PyList_CheckExact(claims) || PyTuple_CheckExact(claims))
+            || !(PyList_CheckExact(sources) || PyTuple_CheckExact(sources))) {
+        Py_RETURN_FALSE;
+    }
+    count = PySequence_Fast_GET_SIZE(claims);
+    if (count != PySequence_Fast_GET_SIZE(sources)) {
+        Py_RETURN_FALSE;
+    }
+    if (PyObject_GetBuffer(args[3], &view, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS) != 0) {
+        return NULL;
+    }
+    if (view.len != count * batch_item_size[which]) {
+        PyBuffer_Release(&view);
+        PyErr_SetString(PyExc_ValueError, "batch: results has the wrong size");
+        return NULL;
+    }
+    if (!pack(claims, count, &c)) {
+        PyBuffer_Release(&view);
+        Py_RETURN_FALSE;
+    }
+    if (!pack(sources, count, &s)) {
+        packed_free(&c);
+        PyBuffer_Release(&view);
+        Py_RETURN_FALSE;
+    }
+    /* Everything the kernel reads is our own copy: another thread may change the lists now. */
+    Py_BEGIN_ALLOW_THREADS
+    status = export((const uint8_t*)c.data, c.offsets[count], c.offsets, (const uint8_t*)s.data, s.offsets[count],
+                    s.offsets, (int64_t)count, view.buf);
+    Py_END_ALLOW_THREADS
+    packed_free(&c);
+    packed_free(&s);
+    PyBuffer_Release(&view);
+    if (status != 0) {
+        Py_RETURN_FALSE;
+    }
+    Py_RETURN_TRUE;
+}
+
+/* ---- bm25 search ----------------------------------------------------------------------- */
+
+#define SEARCH_MAX_K 64
+
+/* bm25_search(handle, query, k, id_of_key) -> list of (id, score), or None when the caller
+   must take its ordinary path: a closed handle, a non-str query, k outside 0..64, a query
+   that cannot be encoded, a non-zero status, a key missing from id_of_key. The ordinary path
+   then raises what it raises today (or handles the case). id_of_key: the index's dict of
+   int key -> external id. */
+static PyObject* fc_bm25_search(PyObject* self, PyObject* const* args, Py_ssize_t nargs) {
+    bm25_search_fn export = (bm25_search_fn)exports[F_BM25_SEARCH];
+    unsigned long long handle;
+    long k;
+    PyObject *query, *ids, *owner, *list;
+    const char* text;
+    Py_ssize_t text_len, i;
+    int64_t docs[SEARCH_MAX_K], keys[SEARCH_MAX_K], found = 0;
+    double scores[SEARCH_MAX_K];
+    int32_t status;
+    (void)self;
+    if (nargs != 4) {
+        PyErr_SetString(PyExc_TypeError, "bm25_search(handle, query, k, id_of_key) takes 4 arguments");
+        return NULL;
+    }
+    query = args[1];
+    ids = args[3];
+    if (export == NULL || !PyLong_CheckExact(args[0]) || !PyLong_CheckExact(args[2]) || !PyUnicode_Check(query)
+            || !PyDict_CheckExact(ids)) {
+        Py_RETURN_NONE;
+    }
+    handle = PyLong_AsUnsignedLongLong(args[0]);
+    k = PyLong_AsLong(args[2]);
+    if (PyErr_Occurred()) {
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    if (handle == 0 || k < 0 || k > SEARCH_MAX_K) {
+        Py_RETURN_NONE;
+    }
+    text = utf8_of(query, &text_len, &owner);
+    if (text == NULL) {
+        Py_RETURN_NONE;
+    }
+    if (PyDict_GET_SIZE(ids) >= gil_docs) {
+        Py_BEGIN_ALLOW_THREADS
+        status = export(handle, (const uint8_t*)text, text_len, NULL, 0, k, docs, scores, keys, &found);
+        Py_END_ALLOW_THREADS
+    } else {
+        status = export(handle, (const uint8_t*)text, text_len, NULL, 0, k, docs, scores, keys, &found);
+    }
+    Py_XDECREF(owner);
+    if (status != 0 || found < 0 || found > k) {
+        Py_RETURN_NONE;
+    }
+    list = PyList_New((Py_ssize_t)found);
+    if (list == NULL) {
+        return NULL;
+    }
+    for (i = 0; i < (Py_ssize_t)found; i++) {
+        PyObject *key, *ident, *score, *pair;
+        key = PyLong_FromLongLong(keys[i]);
+        if (key == NULL) {
+            Py_DECREF(list);
+            return NULL;
+        }
+        ident = PyDict_GetItemWithError(ids, key);  /* borrowed */
+        Py_DECREF(key);
+        if (ident == NULL) {
+            Py_DECREF(list);
+            if (PyErr_Occurred()) {
+                return NULL;
+            }
+            Py_RETURN_NONE;  /* the ordinary path raises the KeyError */
+        }
+        score = PyFloat_FromDouble(scores[i]);
+        if (score == NULL) {
+            Py_DECREF(list);
+            return NULL;
+        }
+        Py_INCREF(ident);
+        pair = PyTuple_Pack(2, ident, score);
+        Py_DECREF(ident);
+        Py_DECREF(score);
+        if (pair == NULL) {
+            Py_DECREF(list);
+            return NULL;
+        }
+        PyList_SET_ITEM(list, i, pair);
+    }
+    return list;
+}
+
+/* ---- bind / unbind ------------------------------------------------------------------- */
+
+static char* docs[F_SINGLE_COUNT];
+static PyMethodDef* method_table(void);
+
+/* bind(addresses, fallbacks=None, docs=None): addresses maps export names (as in
+   ragkernels.h) to their addresses (int); fallbacks maps the single-call export names to the
+   Python wrappers to call in every unusual case; docs maps them to the docstrings the public
+   functions should show. Names not given keep their previous binding. */
+static PyObject* fc_bind(PyObject* self, PyObject* args, PyObject* kwargs) {
+    static char* keywords[] = {"addresses", "fallbacks", "docs", NULL};
+    PyObject *addresses, *fallback_map = Py_None, *doc_map = Py_None;
+    void* found[F_COUNT];
+    int i;
+    (void)self;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!|OO:bind", keywords, &PyDict_Type, &addresses, &fallback_map,
+                                     &doc_map)) {
+        return NULL;
+    }
+    /* Validate everything before anything changes. */
+    for (i = 0; i < F_COUNT; i++) {
+        PyObject* value = PyDict_GetItemString(addresses, export_names[i]);
+        found[i] = NULL;
+        if (value != NULL) {
+            found[i] = PyLong_AsVoidPtr(value);
+            if (found[i] == NULL) {
+                if (!PyErr_Occurred()) {
+                    PyErr_Format(PyExc_ValueError, "bind: the address of %s is 0", export_names[i]);
+                }
+                return NULL;
+            }
+        }
+    }
+    if (fallback_map != Py_None && !PyDict_Check(fallback_map)) {
+        PyErr_SetString(PyExc_TypeError, "bind: fallbacks must be a dict or None");
+        return NULL;
+    }
+    if (doc_map != Py_None && !PyDict_Check(doc_map)) {
+        PyErr_SetString(PyExc_TypeError, "bind: docs must be a dict or None");
+        return NULL;
+    }
+    for (i = 0; i < F_COUNT; i++) {
+        if (found[i] != NULL && i < F_SINGLE_COUNT && (fallback_map == Py_None
+                || PyDict_GetItemString(fallback_map, export_names[i]) == NULL)
+                && fallbacks[i] == NULL) {
+            PyErr_Format(PyExc_ValueError, "bind: %s needs a fallback", export_names[i]);
+            return NULL;
+        }
+    }
+    if (fallback_map != Py_None) {
+        for (i = 0; i < F_SINGLE_COUNT; i++) {
+            PyObject* fallback = PyDict_GetItemString(fallback_map, export_names[i]);
+            if (fallback != NULL) {
+                Py_INCREF(fallback);
+                Py_XSETREF(fallbacks[i], fallback);
+            }
+        }
+    }
+    if (doc_map != Py_None) {
+        for (i = 0; i < F_SINGLE_COUNT; i++) {
+            PyObject* doc = PyDict_GetItemString(doc_map, export_names[i]);
+            const char* text;
+            char* copy;
+            Py_ssize_t size;
+            if (doc == NULL) {
+                continue;
+            }
+            text = PyUnicode_AsUTF8AndSize(doc, &size);
+            if (text == NULL) {
+                return NULL;
+            }
+            copy = (char*)PyMem_Malloc((size_t)size + 1);
+            if (copy == NULL) {
+                return PyErr_NoMemory();
+            }
+            memcpy(copy, text, (size_t)size + 1);
+            /* The function objects read ml_doc when __doc__ / __text_signature__ are asked for. */
+            method_table()[i].ml_doc = copy;
+            PyMem_Free(docs[i]);
+            docs[i] = copy;
+        }
+    }
+    for (i = 0; i < F_COUNT; i++) {
+        if (found[i] != NULL) {
+            exports[i] = found[i];
+        }
+    }
+    Py_RETURN_NONE;
+}
+
+static PyObject* fc_unbind(PyObject* self, PyObject* unused) {
+    int i;
+    (void)self;
+    (void)unused;
+    for (i = 0; i < F_COUNT; i++) {
+        exports[i] = NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+static PyObject* fc_bound(PyObject* self, PyObject* unused) {
+    PyObject* result = PyList_New(0);
+    int i;
+    (void)self;
+    (void)unused;
+    if (result == NULL) {
+        return NULL;
+    }
+    for (i = 0; i < F_COUNT; i++) {
+        if (exports[i] != NULL) {
+            PyObject* name = PyUnicode_FromString(export_names[i]);
+            if (name == NULL || PyList_Append(result, name) != 0) {
+                Py_XDECREF(name);
+                Py_DECREF(result);
+                return NULL;
+            }
+            Py_DECREF(name);
+        }
+    }
+    return result;
+}
+
+/* _gil_thresholds(bytes=None, docs=None) -> (bytes, docs): reads (and, for measurements, sets)
+   the sizes from which the single calls and bm25 search release the GIL. */
+static PyObject* fc_gil_thresholds(PyObject* self, PyObject* args) {
+    PyObject *bytes = Py_None, *doc_count = Py_None;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "|OO:_gil_thresholds", &bytes, &doc_count)) {
+        return NULL;
+    }
+    if (bytes != Py_None) {
+        Py_ssize_t value = PyLong_AsSsize_t(bytes);
+        if (value == -1 && PyErr_Occurred()) {
+            return NULL;
+        }
+        gil_threshold = value;
+    }
+    if (doc_count != Py_None) {
+        Py_ssize_t value = PyLong_AsSsize_t(doc_count);
+        if (value == -1 && PyErr_Occurred()) {
+            return NULL;
+        }
+        gil_docs = value;
+    }
+    return Py_BuildValue("(nn)", gil_threshold, gil_docs);
+}
+
+#define PAIR_DOC(name, a, b, text) name "($module, " a ", " b ")\n--\n\n" text
+
+static PyMethodDef methods[] = {
+    /* The first F_SINGLE_COUNT stay in the order of F_*: bind() replaces their ml_doc. */
+    {"entity_overlap", (PyCFunction)(void (*)(void))fc_entity_overlap, METH_FASTCALL | METH_KEYWORDS,
+     PAIR_DOC("entity_overlap", "text_a", "text_b", "Jaccard overlap of capitalised-phrase entities.")},
+    {"numerical_consistency", (PyCFunction)(void (*)(void))fc_numerical_consistency, METH_FASTCALL | METH_KEYWORDS,
+     PAIR_DOC("numerical_consistency", "text_a", "text_b", "Whether two texts share a number.")},
+    {"negation_flip", (PyCFunction)(void (*)(void))fc_negation_flip, METH_FASTCALL | METH_KEYWORDS,
+     PAIR_DOC("negation_flip", "claim", "source", "Whether exactly one side is negated over >= 3 shared words.")},
+    {"traceability", (PyCFunction)(void (*)(void))fc_traceability, METH_FASTCALL | METH_KEYWORDS,
+     PAIR_DOC("traceability", "claim", "source", "Share of the claim's content words found in the source.")},
+    {"trend_drop", (PyCFunction)(void (*)(void))fc_trend_drop, METH_FASTCALL | METH_KEYWORDS,
+     "trend_drop($module, values)\n--\n\nTotal drop of the least-squares line through values."},
+    {"batch", (PyCFunction)(void (*)(void))fc_batch, METH_FASTCALL,
+     "batch($module, which, claims, sources, results, /)\n--\n\n"
+     "Runs batch export `which` (0..3) on lists/tuples of str into results; False: take the ordinary path."},
+    {"bm25_search", (PyCFunction)(void (*)(void))fc_bm25_search, METH_FASTCALL,
+     "bm25_search($module, handle, query, k, id_of_key, /)\n--\n\n"
+     "rk_bm25_search for a str query and k <= 64 as a list of (id, score); None: take the ordinary path."},
+    {"window_push", (PyCFunction)(void (*)(void))fc_window_push, METH_FASTCALL,
+     "window_push($module, handle, score, /)\n--\n\n"
+     "rk_trend_window_push for an exact float or int score; None: take the ordinary path."},
+    {"bind", (PyCFunction)(void (*)(void))fc_bind, METH_VARARGS | METH_KEYWORDS,
+     "bind($module, /, addresses, fallbacks=None, docs=None)\n--\n\n"
+     "Binds export names to addresses (int), with the Python fallbacks and docstrings of the single calls."},
+    {"unbind", fc_unbind, METH_NOARGS,
+     "unbind($module, /)\n--\n\nSends every call to the fallbacks from now on (a forked child)."},
+    {"bound", fc_bound, METH_NOARGS, "bound($module, /)\n--\n\nThe export names currently bound."},
+    {"_gil_thresholds", fc_gil_thresholds, METH_VARARGS,
+     "_gil_thresholds($module, bytes=None, docs=None, /)\n--\n\n"
+     "(bytes, docs): input size from which single calls / bm25 search release the GIL; sets them when given."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyMethodDef* method_table(void) {
+    return methods;
+}
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT,
+    "ragkernels._native._fastcall",
+    "A faster call path to libragkernels' exports (see _fastcall.c); bound by ragkernels at import.",
+    -1,
+    methods,
+    NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__fastcall(void) {
+    PyObject* m = PyModule_Create(&module);
+    if (m == NULL) {
+        return NULL;
+    }
+    if (PyModule_AddIntConstant(m, "SEARCH_MAX_K", SEARCH_MAX_K) != 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}
