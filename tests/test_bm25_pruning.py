@@ -176,3 +176,20 @@ def test_random_zipf_corpora(py_bm25, native_bm25, seed, docs, vocabulary, metho
         index = module.BM25Index(method=method)
         index.add(corpus)
         check(index, corpus, queries, method, (k,))
+
+
+@pytest.mark.parametrize("docs", [150, 400])
+def test_many_long_terms(bm25, docs):
+    """Queries with more than 64 common terms (the native index sorts those with a full sort
+    rather than an insertion sort) and duplicate tokens: still the canonical order, exactly."""
+    rng = random.Random(docs)
+    words = [f"v{i}" for i in range(100)]
+    corpus = [[rng.choice(words[: rng.randint(20, 100)]) for _ in range(rng.randint(10, 80))] for _ in range(docs)]
+    queries = []
+    for _ in range(4):
+        q = words[:]
+        rng.shuffle(q)
+        queries.append(q + q[:10])
+    index = bm25.BM25Index(method="lucene")
+    index.add(corpus)
+    check(index, corpus, queries, "lucene", (1, 5, 10))

@@ -24,6 +24,7 @@ internal sealed class Bm25Scratch
     private int[] _candidates = new int[256];
     private int[] _sortTerms = new int[64];
     private int[] _sortCounts = new int[64];
+    private long[] _sortKeys = [];
 
     public int[] Terms = new int[64];
     public int[] Counts = new int[64];
@@ -90,10 +91,11 @@ internal sealed class Bm25Scratch
     /// in fewer than 1/<see cref="LongFraction"/> of the <paramref name="documents"/>, in order of
     /// first occurrence, then the others (the long postings) by ascending document frequency,
     /// ties in order of first occurrence. Below <see cref="LongMinimumDocuments"/> documents no
-    /// term is long: the order of first occurrence (the spec's golden values are bit-exact in it). With the longest postings last, a search can stop adding
-    /// them for documents that cannot reach the top k (<see cref="Bm25MaxScore"/>) and still sum
-    /// every other document exactly as the full evaluation does. Only the long terms are sorted
-    /// (insertion sort: a few dozen at most), which keeps this cheap for long queries.</summary>
+    /// term is long: the order of first occurrence (the spec's golden values are bit-exact in
+    /// it). With the longest postings last, a search can stop adding them for documents that
+    /// cannot reach the top k (<see cref="Bm25MaxScore"/>) and still sum every other document
+    /// exactly as the full evaluation does. Only the long terms are sorted (a few dozen on
+    /// ArguAna), which keeps this cheap for long queries.</summary>
     public void SortTerms(int[] df, int documents)
     {
         if (documents < LongMinimumDocuments)
@@ -112,16 +114,8 @@ internal sealed class Bm25Scratch
             int term = Terms[i];
             if ((long)LongFraction * df[term] >= documents)
             {
-                // Stable insertion by document frequency among the long terms seen so far.
-                int f = df[term], j = longCount++;
-                while (j > 0 && df[_sortTerms[j - 1]] > f)
-                {
-                    _sortTerms[j] = _sortTerms[j - 1];
-                    _sortCounts[j] = _sortCounts[j - 1];
-                    j--;
-                }
-                _sortTerms[j] = term;
-                _sortCounts[j] = Counts[i];
+                _sortTerms[longCount] = term;
+                _sortCounts[longCount++] = Counts[i];
             }
             else
             {
@@ -129,15 +123,48 @@ internal sealed class Bm25Scratch
                 Counts[shortCount++] = Counts[i];
             }
         }
-        _sortTerms.AsSpan(0, longCount).CopyTo(Terms.AsSpan(shortCount));
-        _sortCounts.AsSpan(0, longCount).CopyTo(Counts.AsSpan(shortCount));
+        if (longCount <= 64)
+        {
+            // Stable insertion sort by document frequency: cheapest for a few dozen.
+            for (int i = shortCount, j = 0; j < longCount; j++)
+            {
+                int term = _sortTerms[j], f = df[term], at = i + j;
+                while (at > i && df[Terms[at - 1]] > f)
+                {
+                    Terms[at] = Terms[at - 1];
+                    Counts[at] = Counts[at - 1];
+                    at--;
+                }
+                Terms[at] = term;
+                Counts[at] = _sortCounts[j];
+            }
+            return;
+        }
+        // Many long terms: sort (df, position) keys, which keeps ties in order of first occurrence.
+        if (_sortKeys.Length < longCount)
+        {
+            _sortKeys = new long[Math.Max(longCount, 2 * _sortKeys.Length)];
+        }
+        Span<long> keys = _sortKeys.AsSpan(0, longCount);
+        for (int j = 0; j < longCount; j++)
+        {
+            keys[j] = ((long)df[_sortTerms[j]] << 32) | (uint)j;
+        }
+        keys.Sort();
+        for (int j = 0; j < longCount; j++)
+        {
+            int from = (int)(keys[j] & 0xFFFF_FFFF);
+            Terms[shortCount + j] = _sortTerms[from];
+            Counts[shortCount + j] = _sortCounts[from];
+        }
     }
 
     /// <summary>A term is "long" when its document frequency is at least 1/LongFraction of the
     /// documents (the Python twin has the same constant).</summary>
     public const int LongFraction = 16;
 
-    /// <summary>Smaller indexes keep the order of first occurrence (and are never pruned).</summary>
+    /// <summary>Smaller indexes keep the order of first occurrence (pruning stays exact in any
+    /// order, it only skips less).</summary>
     public const int LongMinimumDocuments = 128;
 
     /// <summary>Counts one occurrence of a term; new terms keep their first-occurrence order.</summary>

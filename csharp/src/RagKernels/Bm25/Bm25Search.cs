@@ -10,10 +10,11 @@ namespace RagKernels.Bm25;
 
 /// <summary>
 /// Queries against a snapshot: term-at-a-time accumulation of precomputed posting scores into a
-/// per-thread score array, then a top-k selection. A query's distinct terms are taken in
-/// ascending document frequency, ties in order of first occurrence, each weighted by how often it
-/// occurs: the order the Python twin sums in. Top-k searches on a prunable snapshot skip the
-/// longest postings for documents that cannot reach the top k (<see cref="Bm25MaxScore"/>).
+/// per-thread score array, then a top-k selection. A query's distinct terms are each taken once,
+/// weighted by how often they occur, in the canonical order of <see cref="Bm25Scratch.SortTerms"/>
+/// (first occurrence, the long postings last by document frequency): the order the Python twin
+/// sums in. Top-k searches on a prunable snapshot skip the longest postings for documents that
+/// cannot reach the top k (<see cref="Bm25MaxScore"/>).
 /// </summary>
 public static class Bm25Search
 {
