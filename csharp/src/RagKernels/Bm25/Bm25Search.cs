@@ -159,7 +159,8 @@ public static class Bm25Search
             var reader = new Bm25TokenReader(text, output, snapshot.Tokenizer, snapshot.StopWords);
             while (reader.Next(out ReadOnlySpan<byte> token))
             {
-                int term = vocabulary.Find(token);
+                // Every token starts at output[0]; the padded lookup reads its tail as one integer.
+                int term = vocabulary.FindPadded(output, token.Length);
                 if (term >= 0 && df[term] > 0)
                 {
                     scratch.CountTerm(term);
