@@ -140,6 +140,42 @@ public class Bm25Tests
     }
 
     [Fact]
+    public void PrunedSearchEqualsTheFullEvaluation()
+    {
+        // Zipf-like corpus: a few very common words and many rare ones, long queries, as on
+        // ArguAna; the pruning (Bm25MaxScore) must be taken and change nothing, ties included
+        // (every document is there twice).
+        var random = new Random(11);
+        string[] words = Enumerable.Range(0, 400).Select(i => $"w{i}").ToArray();
+        string Pick() => words[(int)Math.Min(words.Length - 1, Math.Floor(Math.Exp(random.NextDouble() * Math.Log(words.Length + 1))) - 1)];
+        string[] unique = Enumerable.Range(0, 600)
+            .Select(_ => string.Join(' ', Enumerable.Range(0, random.Next(5, 60)).Select(_ => Pick())) + " ")
+            .ToArray();
+        string[] docs = unique.Concat(unique).ToArray();
+        foreach (Bm25Method method in new[] { Bm25Method.Lucene, Bm25Method.Okapi })
+        {
+            Bm25Index index = Build(docs, method);
+            Assert.True(index.Current.Prunable);
+            long before = Bm25MaxScore.t_pruned;
+            for (int q = 0; q < 60; q++)
+            {
+                // Distinct words, as after stop-word removal: common words occur once or twice.
+                string query = string.Join(' ', Enumerable.Range(0, random.Next(20, 120)).Select(_ => Pick()).Distinct());
+                var all = new double[docs.Length];
+                Bm25Search.Scores(index.Current, new Bm25Search.Query(Encoding.UTF8.GetBytes(query), default), all);
+                int[] order = Enumerable.Range(0, docs.Length).Where(d => all[d] > 0).OrderByDescending(d => all[d]).ToArray();
+                foreach (int k in new[] { 1, 2, 10, 11, 50 })
+                {
+                    var (top, scores) = Search(index, query, k);
+                    Assert.Equal(order.Take(k).ToArray(), top);
+                    Assert.Equal(order.Take(k).Select(d => all[d]).ToArray(), scores);
+                }
+            }
+            Assert.True(Bm25MaxScore.t_pruned - before > 100, $"pruned {Bm25MaxScore.t_pruned - before} of 300 searches");
+        }
+    }
+
+    [Fact]
     public void RemoveEqualsAFreshBuild()
     {
         string[] docs = ["alpha beta", "beta gamma gamma", "delta", "alpha alpha delta", "beta"];

@@ -187,9 +187,32 @@ def check_ids(ids, count: int) -> list | None:
     return [v if isinstance(v, str) else operator.index(v) for v in ids]
 
 
+# A term is "long" when it is in at least 1/LONG_FRACTION of the documents (Bm25Scratch.LongFraction).
+LONG_FRACTION = 16
+# Below this many documents no term is long (Bm25Scratch.LongMinimumDocuments).
+LONG_MINIMUM_DOCUMENTS = 128
+
+
+def canonical_order(known, df, n):
+    """The order in which both twins add a query's known (term, count) pairs into a document's
+    total: the terms in fewer than n/LONG_FRACTION documents in order of first occurrence, then
+    the long ones by ascending document frequency `df(term)`, ties in order of first occurrence
+    (a stable sort). With the longest postings last, the native index can skip them exactly for
+    documents that cannot reach the top k (Bm25MaxScore.cs). Indexes of fewer than
+    LONG_MINIMUM_DOCUMENTS keep the order of first occurrence (the spec's golden values are
+    bit-exact in it)."""
+    if n < LONG_MINIMUM_DOCUMENTS:
+        return known
+    short = [tm for tm in known if LONG_FRACTION * df(tm[0]) < n]
+    if len(short) == len(known):
+        return known
+    long_terms = [tm for tm in known if LONG_FRACTION * df(tm[0]) >= n]
+    return short + sorted(long_terms, key=lambda tm: df(tm[0]))
+
+
 def query_terms(tokens) -> list[tuple[str, int]]:
-    """Distinct query tokens with their counts, in order of first occurrence: the order in
-    which both twins add term scores into a document's total."""
+    """Distinct query tokens with their counts, in order of first occurrence (both twins then put
+    the known ones in canonical_order)."""
     return list(Counter(tokens).items())
 
 

@@ -103,6 +103,7 @@ class BM25Index:
         known = [(t, m) for t, m in terms if t in snap.postings]
         if not known:
             return None
+        known = C.canonical_order(known, lambda t: len(snap.postings[t]), len(snap.docs))
         docs, avgdl = snap.docs, snap.avgdl
         n = len(docs)
         if method in ("lucene", "okapi"):

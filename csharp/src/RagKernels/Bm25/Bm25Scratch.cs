@@ -21,6 +21,11 @@ internal sealed class Bm25Scratch
     private int[] _heapDocs = new int[16];
     private double[] _heapScores = new double[16];
 
+    private int[] _candidates = new int[256];
+    private int[] _sortTerms = new int[64];
+    private int[] _sortCounts = new int[64];
+    private long[] _sortKeys = [];
+
     public int[] Terms = new int[64];
     public int[] Counts = new int[64];
     public int TermCount;
@@ -82,6 +87,86 @@ internal sealed class Bm25Scratch
         }
     }
 
+    /// <summary>Puts the terms in the canonical summation order both twins use: first the terms
+    /// in fewer than 1/<see cref="LongFraction"/> of the <paramref name="documents"/>, in order of
+    /// first occurrence, then the others (the long postings) by ascending document frequency,
+    /// ties in order of first occurrence. Below <see cref="LongMinimumDocuments"/> documents no
+    /// term is long: the order of first occurrence (the spec's golden values are bit-exact in
+    /// it). With the longest postings last, a search can stop adding them for documents that
+    /// cannot reach the top k (<see cref="Bm25MaxScore"/>) and still sum every other document
+    /// exactly as the full evaluation does. Only the long terms are sorted (a few dozen on
+    /// ArguAna), which keeps this cheap for long queries.</summary>
+    public void SortTerms(int[] df, int documents)
+    {
+        if (documents < LongMinimumDocuments)
+        {
+            return;
+        }
+        int n = TermCount;
+        if (_sortTerms.Length < n)
+        {
+            _sortTerms = new int[Terms.Length];
+            _sortCounts = new int[Terms.Length];
+        }
+        int shortCount = 0, longCount = 0;
+        for (int i = 0; i < n; i++)
+        {
+            int term = Terms[i];
+            if ((long)LongFraction * df[term] >= documents)
+            {
+                _sortTerms[longCount] = term;
+                _sortCounts[longCount++] = Counts[i];
+            }
+            else
+            {
+                Terms[shortCount] = term;
+                Counts[shortCount++] = Counts[i];
+            }
+        }
+        if (longCount <= 64)
+        {
+            // Stable insertion sort by document frequency: cheapest for a few dozen.
+            for (int i = shortCount, j = 0; j < longCount; j++)
+            {
+                int term = _sortTerms[j], f = df[term], at = i + j;
+                while (at > i && df[Terms[at - 1]] > f)
+                {
+                    Terms[at] = Terms[at - 1];
+                    Counts[at] = Counts[at - 1];
+                    at--;
+                }
+                Terms[at] = term;
+                Counts[at] = _sortCounts[j];
+            }
+            return;
+        }
+        // Many long terms: sort (df, position) keys, which keeps ties in order of first occurrence.
+        if (_sortKeys.Length < longCount)
+        {
+            _sortKeys = new long[Math.Max(longCount, 2 * _sortKeys.Length)];
+        }
+        Span<long> keys = _sortKeys.AsSpan(0, longCount);
+        for (int j = 0; j < longCount; j++)
+        {
+            keys[j] = ((long)df[_sortTerms[j]] << 32) | (uint)j;
+        }
+        keys.Sort();
+        for (int j = 0; j < longCount; j++)
+        {
+            int from = (int)(keys[j] & 0xFFFF_FFFF);
+            Terms[shortCount + j] = _sortTerms[from];
+            Counts[shortCount + j] = _sortCounts[from];
+        }
+    }
+
+    /// <summary>A term is "long" when its document frequency is at least 1/LongFraction of the
+    /// documents (the Python twin has the same constant).</summary>
+    public const int LongFraction = 16;
+
+    /// <summary>Smaller indexes keep the order of first occurrence (pruning stays exact in any
+    /// order, it only skips less).</summary>
+    public const int LongMinimumDocuments = 128;
+
     /// <summary>Counts one occurrence of a term; new terms keep their first-occurrence order.</summary>
     public void CountTerm(int term)
     {
@@ -117,12 +202,101 @@ internal sealed class Bm25Scratch
     /// the others never enter the heap.</summary>
     public int Select(Span<double> acc, int k, Span<int> docs, Span<double> scores, ReadOnlySpan<long> docIds, AllowedIds allowed)
     {
-        bool filtered = allowed.IsActive;
+        int size = FillHeap(acc, k, docIds, allowed);
+        acc.Clear();
+        return PopHeap(size, docs, scores);
+    }
+
+    /// <summary>The k-th largest score of <paramref name="acc"/> (0 when fewer than k are &gt; 0);
+    /// leaves <paramref name="acc"/> as it is.</summary>
+    public double KthLargest(Span<double> acc, int k)
+    {
+        int size = FillHeap(acc, k, default, AllowedIds.All);
+        return size == k ? _heapScores[0] : 0.0;
+    }
+
+    /// <summary>The documents d (ascending) with acc[d] ≥ <paramref name="floor"/> &gt; 0 into
+    /// <see cref="Candidates"/>; returns how many, or -1 as soon as there are more than
+    /// <paramref name="limit"/>. Eight documents at a time with SIMD compares (most fail).</summary>
+    public int CollectCandidates(Span<double> acc, double floor, int limit)
+    {
+        if (_candidates.Length < limit + 8)
+        {
+            _candidates = new int[Math.Max(limit + 8, 2 * _candidates.Length)];
+        }
+        int[] found = _candidates;
+        int count = 0;
+        ref double first = ref MemoryMarshal.GetReference(acc);
+        Vector128<double> bound = Vector128.Create(floor);
+        int d = 0;
+        for (; d + 8 <= acc.Length; d += 8)
+        {
+            Vector128<double> any = Vector128.GreaterThanOrEqual(Vector128.LoadUnsafe(ref first, (nuint)d), bound)
+                | Vector128.GreaterThanOrEqual(Vector128.LoadUnsafe(ref first, (nuint)(d + 2)), bound)
+                | Vector128.GreaterThanOrEqual(Vector128.LoadUnsafe(ref first, (nuint)(d + 4)), bound)
+                | Vector128.GreaterThanOrEqual(Vector128.LoadUnsafe(ref first, (nuint)(d + 6)), bound);
+            if (any == Vector128<double>.Zero)
+            {
+                continue;
+            }
+            for (int j = d; j < d + 8; j++)
+            {
+                if (acc[j] >= floor)
+                {
+                    found[count++] = j;
+                }
+            }
+            if (count > limit)
+            {
+                return -1;
+            }
+        }
+        for (; d < acc.Length; d++)
+        {
+            if (acc[d] >= floor)
+            {
+                found[count++] = d;
+            }
+        }
+        return count > limit ? -1 : count;
+    }
+
+    /// <summary>The candidates found by <see cref="CollectCandidates"/>.</summary>
+    public ReadOnlySpan<int> Candidates(int count) => _candidates.AsSpan(0, count);
+
+    /// <summary><see cref="Select(Span{double}, int, Span{int}, Span{double})"/> restricted to the
+    /// first <paramref name="count"/> candidates (ascending document numbers, so ties keep the
+    /// same order); clears <paramref name="acc"/>.</summary>
+    public int SelectCandidates(Span<double> acc, int count, int k, Span<int> docs, Span<double> scores)
+    {
+        EnsureHeap(k);
+        Span<int> heapDocs = _heapDocs.AsSpan(0, k);
+        Span<double> heapScores = _heapScores.AsSpan(0, k);
+        int size = 0;
+        double threshold = 0.0;
+        foreach (int d in _candidates.AsSpan(0, count))
+        {
+            Offer(acc[d], d, heapDocs, heapScores, k, ref size, ref threshold);
+        }
+        acc.Clear();
+        return PopHeap(size, docs, scores);
+    }
+
+    private void EnsureHeap(int k)
+    {
         if (_heapDocs.Length < k)
         {
             _heapDocs = new int[k];
             _heapScores = new double[k];
         }
+    }
+
+    /// <summary>Fills the heap with the k best documents of <paramref name="acc"/> (score &gt; 0,
+    /// allowed); returns how many. Its worst is at the root.</summary>
+    private int FillHeap(Span<double> acc, int k, ReadOnlySpan<long> docIds, AllowedIds allowed)
+    {
+        bool filtered = allowed.IsActive;
+        EnsureHeap(k);
         Span<int> heapDocs = _heapDocs.AsSpan(0, k);
         Span<double> heapScores = _heapScores.AsSpan(0, k);
         int size = 0;
@@ -155,8 +329,15 @@ internal sealed class Bm25Scratch
                 Offer(acc[d], d, heapDocs, heapScores, k, ref size, ref threshold);
             }
         }
-        acc.Clear();
-        // Pop the worst into the last free place: the output ends up best first.
+        return size;
+    }
+
+    /// <summary>Pops the heap's <paramref name="size"/> entries, the worst into the last free
+    /// place, so the output ends up best first; returns <paramref name="size"/>.</summary>
+    private int PopHeap(int size, Span<int> docs, Span<double> scores)
+    {
+        Span<int> heapDocs = _heapDocs.AsSpan(0, size);
+        Span<double> heapScores = _heapScores.AsSpan(0, size);
         for (int last = size - 1; last >= 0; last--)
         {
             docs[last] = heapDocs[0];

@@ -60,6 +60,8 @@ public sealed class Bm25Snapshot
         var postingDocs = new int[starts[terms]];
         var postingScores = new double[starts[terms]];
         var fill = starts.AsSpan(0, terms).ToArray();
+        var maxScores = new double[terms];
+        bool nonNegative = true;
         double avgdl = AverageLength;
         for (int d = 0; d < n; d++)
         {
@@ -71,7 +73,11 @@ public sealed class Bm25Snapshot
                 int t = docTerms[i];
                 int at = fill[t]++;
                 postingDocs[at] = d;
-                postingScores[at] = scoring.TermScore(idf[t], tfs[i], doc.Length, avgdl);
+                double score = scoring.TermScore(idf[t], tfs[i], doc.Length, avgdl);
+                postingScores[at] = score;
+                // `!(score >= 0)` also catches NaN: such an index is never pruned.
+                nonNegative &= score >= 0.0;
+                maxScores[t] = Math.Max(maxScores[t], score);
             }
         }
         // Terms in at least a quarter of the documents also get a dense row of scores (0 where
@@ -105,6 +111,8 @@ public sealed class Bm25Snapshot
         PostingScores = postingScores;
         Idf = idf;
         AbsentScores = absent;
+        MaxScores = maxScores;
+        Prunable = nonNegative && !scoring.ScoresAbsentTerms;
     }
 
     public Bm25Scoring Scoring { get; }
@@ -121,6 +129,13 @@ public sealed class Bm25Snapshot
     public int[] PostingDocuments { get; }
     public double[] PostingScores { get; }
     public double[] Idf { get; }
+    /// <summary>Each term's largest posting score: the most one occurrence of the term in a query
+    /// can add to a document's total (the bound of <see cref="Bm25Search"/>'s pruning).</summary>
+    public double[] MaxScores { get; }
+    /// <summary>Every posting score is ≥ 0 and documents without a term score 0 for it
+    /// (lucene/okapi with a non-negative idf), so a partial sum is a lower bound of the total and
+    /// <see cref="Bm25Search"/> may skip work for documents that cannot reach the top k.</summary>
+    public bool Prunable { get; }
     /// <summary>Index into <see cref="DenseRows"/> of term t's dense score row, or -1.</summary>
     public int[] DenseRowOfTerm { get; }
     /// <summary>Dense score rows (one score per document) of the most frequent terms.</summary>
@@ -168,7 +183,7 @@ public sealed class Bm25Snapshot
     public long MemoryBytes()
     {
         long bytes = Vocabulary.MemoryBytes + 12L * PostingDocuments.Length + 4L * PostingStarts.Length
-            + 24L * Idf.Length + 8L * Documents.Length + 8L * DenseRows.Length * Count;
+            + 32L * Idf.Length + 8L * Documents.Length + 8L * DenseRows.Length * Count;
         foreach (Bm25Document doc in Documents)
         {
             bytes += 80 + doc.Id.Length + 8L * doc.Terms.Length;

@@ -1,5 +1,8 @@
 using System;
+using System.Buffers.Binary;
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace RagKernels.Bm25;
@@ -43,6 +46,11 @@ public ref struct Bm25TokenReader
     /// <paramref name="stopWords"/> select the tokenizer.</summary>
     public Bm25TokenReader(ReadOnlySpan<byte> text, Span<byte> output, Bm25TokenizerKind kind, bool stopWords)
     {
+        if (output.Length < OutputCapacity(text.Length))
+        {
+            // The ASCII fast path writes without bounds checks and relies on this size.
+            throw new ArgumentException($"token buffer of {output.Length} bytes is smaller than OutputCapacity({text.Length})", nameof(output));
+        }
         _text = text;
         _output = output;
         _kind = kind;
@@ -60,17 +68,46 @@ public ref struct Bm25TokenReader
         ReadOnlySpan<byte> text = _text;
         int length = 0;
         int characters = 0;
+        ref byte textStart = ref MemoryMarshal.GetReference(text);
+        ref byte outputStart = ref MemoryMarshal.GetReference(_output);
+        ref byte lowered = ref MemoryMarshal.GetArrayDataReference(s_asciiLowerWord);
         while (_position < text.Length)
         {
             byte c = text[_position];
             if (c < 0x80)
             {
-                _position++;
-                if (IsAsciiWord(c))
+                // ASCII fast path: a table gives the lowered byte of a word character (0 for any
+                // other ASCII byte), and a whole run of ASCII word characters is copied in one
+                // tight loop without bounds checks (_position < text.Length and the output holds
+                // at least as many bytes as the text, see OutputCapacity). Non-ASCII bytes leave
+                // the loop for the general path below, so mixed tokens are read as before.
+                byte low = Unsafe.Add(ref lowered, c);
+                if (low == 0)
                 {
-                    _output[length++] = (byte)(c is >= (byte)'A' and <= (byte)'Z' ? c + 32 : c);
-                    characters++;
-                    continue;
+                    _position++;
+                }
+                else
+                {
+                    int position = _position;
+                    int end = text.Length;
+                    do
+                    {
+                        Unsafe.Add(ref outputStart, length++) = low;
+                        characters++;
+                        if (++position == end)
+                        {
+                            break;
+                        }
+                        c = Unsafe.Add(ref textStart, position);
+                        low = c < 0x80 ? Unsafe.Add(ref lowered, c) : (byte)0;
+                    }
+                    while (low != 0);
+                    _position = position;
+                    if (position == end || c >= 0x80)
+                    {
+                        continue;
+                    }
+                    _position++; // the ASCII non-word byte that ended the run
                 }
             }
             else
@@ -119,7 +156,25 @@ public ref struct Bm25TokenReader
         {
             return false;
         }
-        return !_stopWords || !Bm25StopWords.IsEnglish(_output[..length]);
+        // The token starts at _output[0] and the buffer has at least 8 bytes: the padded check
+        // reads them as one integer.
+        return !_stopWords || length > 5 || !Bm25StopWords.IsEnglishPadded(_output, length);
+    }
+
+    // Lowered byte of each ASCII word character ([0-9A-Za-z_]); 0 for the other ASCII bytes.
+    private static readonly byte[] s_asciiLowerWord = AsciiLowerWordTable();
+
+    private static byte[] AsciiLowerWordTable()
+    {
+        var table = new byte[128];
+        for (int c = 1; c < 128; c++)
+        {
+            if (IsAsciiWord((byte)c))
+            {
+                table[c] = (byte)(c is >= 'A' and <= 'Z' ? c + 32 : c);
+            }
+        }
+        return table;
     }
 
     private static bool IsAsciiWord(byte c) =>
@@ -208,15 +263,60 @@ public static class Bm25StopWords
         "then there these they this to was will with");
 
     // Every word is at most 5 ASCII bytes: packed into a ulong (no word contains a zero byte, so
-    // the packing is one-to-one) and searched in a sorted array, a few compares per token.
-    private static readonly ulong[] s_packed = PackAll();
+    // the packing is one-to-one) and placed in a 256-slot table by a multiplicative hash whose
+    // multiplier is chosen at start-up so that no two words share a slot (a perfect hash): one
+    // multiply, one load and one compare per token.
+    private const int SlotShift = 56;
+    private static readonly ulong s_multiplier;
+    private static readonly ulong[] s_slots = BuildSlots(out s_multiplier);
 
     /// <summary>The list as UTF-8 words.</summary>
     public static ReadOnlySpan<byte[]> English => s_words;
 
     /// <summary>Whether <paramref name="token"/> (lower-case UTF-8) is on the list.</summary>
     public static bool IsEnglish(ReadOnlySpan<byte> token) =>
-        token.Length is > 0 and <= 5 && Array.BinarySearch(s_packed, Pack(token)) >= 0;
+        token.Length is > 0 and <= 5 && Lookup(Pack(token));
+
+    /// <summary>Whether the <paramref name="length"/> bytes at the start of
+    /// <paramref name="buffer"/> (at least 8 bytes long) are on the list.</summary>
+    public static bool IsEnglishPadded(ReadOnlySpan<byte> buffer, int length)
+    {
+        if ((uint)(length - 1) >= 5 || buffer.Length < 8)
+        {
+            return length is > 0 and <= 5 && IsEnglish(buffer[..length]);
+        }
+        ulong packed = BinaryPrimitives.ReadUInt64LittleEndian(buffer) & ((1UL << (8 * length)) - 1);
+        return Lookup(packed);
+    }
+
+    private static bool Lookup(ulong packed) => s_slots[(int)((packed * s_multiplier) >> SlotShift)] == packed;
+
+    private static ulong[] BuildSlots(out ulong multiplier)
+    {
+        // Deterministic search over odd multipliers; a few tries suffice for 33 keys in 256 slots.
+        // Slot 0 of an empty slot holds 0, which no packed word (nor a non-empty token) equals.
+        for (ulong m = 0x9E3779B97F4A7C15UL; ; m += 2 * 0x632BE59BD9B4E019UL)
+        {
+            var slots = new ulong[1 << (64 - SlotShift)];
+            bool ok = true;
+            foreach (byte[] word in s_words)
+            {
+                ulong packed = Pack(word);
+                int slot = (int)((packed * m) >> SlotShift);
+                if (slots[slot] != 0)
+                {
+                    ok = false;
+                    break;
+                }
+                slots[slot] = packed;
+            }
+            if (ok)
+            {
+                multiplier = m;
+                return slots;
+            }
+        }
+    }
 
     private static ulong Pack(ReadOnlySpan<byte> token)
     {
@@ -225,17 +325,6 @@ public static class Bm25StopWords
         {
             packed |= (ulong)token[i] << (8 * i);
         }
-        return packed;
-    }
-
-    private static ulong[] PackAll()
-    {
-        var packed = new ulong[s_words.Length];
-        for (int i = 0; i < packed.Length; i++)
-        {
-            packed[i] = Pack(s_words[i]);
-        }
-        Array.Sort(packed);
         return packed;
     }
 

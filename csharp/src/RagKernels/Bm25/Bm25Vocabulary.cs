@@ -66,6 +66,28 @@ public sealed class Bm25Vocabulary
         }
     }
 
+    /// <summary>The number of the term held in the first <paramref name="length"/> bytes of
+    /// <paramref name="buffer"/>, or -1; the buffer may extend past the term (its extra bytes are
+    /// ignored), which lets the hash read the term's tail as one integer instead of byte by byte.</summary>
+    public int FindPadded(ReadOnlySpan<byte> buffer, int length)
+    {
+        ReadOnlySpan<byte> term = buffer[..length];
+        int hash = HashPadded(buffer, length);
+        int mask = _slots.Length - 1;
+        for (int slot = hash & mask; ; slot = (slot + 1) & mask)
+        {
+            int entry = _slots[slot] - 1;
+            if (entry < 0)
+            {
+                return -1;
+            }
+            if (_hashes[entry] == hash && Term(entry).SequenceEqual(term))
+            {
+                return entry;
+            }
+        }
+    }
+
     /// <summary>The number of <paramref name="term"/>, added at the end when new.</summary>
     public int Add(ReadOnlySpan<byte> term)
     {
@@ -151,6 +173,43 @@ public sealed class Bm25Vocabulary
         {
             tail |= (ulong)term[i] << (8 * i);
         }
+        return Finish(h, tail);
+    }
+
+    /// <summary><see cref="Hash"/> of <c>buffer[..length]</c>, reading the tail as one masked
+    /// integer when the buffer holds eight bytes from the tail's start (the same value).</summary>
+    private static int HashPadded(ReadOnlySpan<byte> buffer, int length)
+    {
+        const ulong Prime = 0x100000001B3UL;
+        ulong h = s_seed ^ (ulong)length;
+        int offset = 0;
+        while (length - offset >= 8)
+        {
+            h = (h ^ BinaryPrimitives.ReadUInt64LittleEndian(buffer[offset..])) * Prime;
+            h ^= h >> 29;
+            offset += 8;
+        }
+        int rest = length - offset;
+        ulong tail = 0;
+        if (rest > 0)
+        {
+            if (buffer.Length - offset >= 8)
+            {
+                tail = BinaryPrimitives.ReadUInt64LittleEndian(buffer[offset..]) & ((1UL << (8 * rest)) - 1);
+            }
+            else
+            {
+                for (int i = 0; i < rest; i++)
+                {
+                    tail |= (ulong)buffer[offset + i] << (8 * i);
+                }
+            }
+        }
+        return Finish(h, tail);
+    }
+
+    private static int Finish(ulong h, ulong tail)
+    {
         h = (h ^ tail) * 0x9E3779B97F4A7C15UL;
         h ^= h >> 32;
         h *= 0xD6E8FEB86659FD93UL;
