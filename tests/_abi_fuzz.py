@@ -592,7 +592,7 @@ def f_bm25_search_many(data, arena, name):
         assert all(-1 <= d < 5 for d in got)
 
 
-@target("rk_bm25_add")
+@target("rk_bm25_add", "rk_bm25_add_staged")
 def f_bm25_add(data, arena, name):
     draw = data.draw
     handle, valid = draw_handle(draw, "bm25")
@@ -618,9 +618,14 @@ def f_bm25_add(data, arena, name):
         status = call(name, handle, text, text_len, starts, count, tokens, token_count, ids_ptr, ids_len, id_offsets, keys)
         after = ffi.new("int64_t*")
         assert lib.rk_bm25_len(live, after) == OK
-        if status != OK:
-            assert after[0] == before[0], "a failed add changed the index"
-        else:
+        if status != OK or name == "rk_bm25_add_staged":
+            # Staged documents stay invisible until rk_bm25_commit publishes them.
+            assert after[0] == before[0], "a failed or staged add changed the index"
+        if status == OK and name == "rk_bm25_add_staged":
+            staged = ffi.new("int64_t*")
+            assert lib.rk_bm25_commit(live, 1, staged) == OK and staged[0] == n
+            assert lib.rk_bm25_len(live, after) == OK
+        if status == OK:
             assert after[0] == before[0] + n
         bad = (not valid or items is None or id_items is None or count != n or token_count in BAD_LENGTHS
                or (keys_list is None and n > 0)
@@ -659,6 +664,40 @@ def f_bm25_remove(data, arena, name):
             assert after[0] == 3
         if not valid or count in BAD_LENGTHS or removed == ffi.NULL:
             assert status != OK
+    finally:
+        assert lib.rk_bm25_free(fresh) == OK
+
+
+@target("rk_bm25_commit")
+def f_bm25_commit(data, arena, name):
+    draw = data.draw
+    handle, valid = draw_handle(draw, "bm25")
+    fresh = new_handle("bm25")
+    text = b"abcdef"
+    assert lib.rk_bm25_add(fresh, text, 6, ffi.new("int64_t[]", [0, 2, 4, 6]), 3, ffi.NULL, 0, b"xyz", 3,
+                           ffi.new("int64_t[]", [0, 1, 2, 3]), ffi.new("int64_t[]", [0, 1, 2])) == OK
+    staging = draw(st.booleans())
+    if staging:
+        assert lib.rk_bm25_add_staged(fresh, text, 4, ffi.new("int64_t[]", [0, 2, 4]), 2, ffi.NULL, 0, b"uv", 2,
+                                      ffi.new("int64_t[]", [0, 1, 2]), ffi.new("int64_t[]", [3, 7])) == OK
+    if valid:
+        handle = fresh
+    try:
+        keep = draw(st.one_of(st.sampled_from([0, 1, 0, 1]), st.integers(-2**31, 2**31 - 1)))
+        staged = out_or_null(draw, arena, "int64_t")
+        status = call(name, handle, keep, staged)
+        after, next_key = ffi.new("int64_t*"), ffi.new("int64_t*")
+        assert lib.rk_bm25_len(fresh, after) == OK
+        info = ffi.new("double[4]"), ffi.new("int32_t*"), ffi.new("int32_t*"), ffi.new("int32_t*")
+        assert lib.rk_bm25_info(fresh, info[1], info[0], info[2], info[3], next_key) == OK
+        if not valid or keep not in (0, 1) or staged == ffi.NULL:
+            assert status != OK
+            assert after[0] == 3
+        else:
+            assert status == OK, last_error()
+            assert staged[0] == (2 if staging else 0)
+            assert after[0] == (5 if staging and keep == 1 else 3)
+            assert next_key[0] == (8 if staging and keep == 1 else 3)
     finally:
         assert lib.rk_bm25_free(fresh) == OK
 

@@ -232,6 +232,19 @@ int32_t rk_hybrid_search(uint64_t bm25, uint64_t vectors, const uint8_t* text, i
                          int64_t allowed_count, int64_t k, int64_t* ids, double* scores,
                          int32_t* bm25_ranks, int32_t* vector_ranks, int64_t* found);
 
+/* ---- interruptible writes (issue 7) ----------------------------------------------------- */
+
+/* rk_bm25_add without publishing: searches, rk_bm25_len and saves do not see staged documents
+   until rk_bm25_commit(handle, 1, ...) (or the next rk_bm25_add / rk_bm25_remove) publishes
+   them; rk_bm25_commit(handle, 0, ...) drops them and restores the next key. Lets a long add run
+   as many short calls with one rebuild of the scores at the end. */
+int32_t rk_bm25_add_staged(uint64_t handle, const uint8_t* text, int64_t text_length,
+                           const int64_t* doc_starts, int64_t count, const int64_t* token_offsets,
+                           int64_t token_count, const uint8_t* ids, int64_t ids_length,
+                           const int64_t* id_offsets, const int64_t* keys);
+/* keep 1 = publish the staged documents, 0 = drop them; *staged = how many there were. */
+int32_t rk_bm25_commit(uint64_t handle, int32_t keep, int64_t* staged);
+
 #ifdef __cplusplus
 }
 #endif
