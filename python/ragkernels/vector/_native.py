@@ -10,6 +10,7 @@ import numpy as np
 from .._native import ffi, lib, raise_for
 from .._native._handle import HandleOwner
 from .._allowed import allowed_ids, buffer_of
+from .. import _slices
 from . import _checks, _format
 
 if lib is None:  # pragma: no cover - the dispatcher never imports this module then
@@ -24,6 +25,8 @@ _empty = np.empty
 _int64 = np.int64
 _float32 = np.float32
 _ndarray = np.ndarray
+# Queries in the first slice of search_many; at most this many are one call.
+_QUERY_PROBE = 64
 
 
 class VectorIndex(HandleOwner):
@@ -120,11 +123,15 @@ class VectorIndex(HandleOwner):
         n = queries.shape[0]
         ids = _empty((n, k), _int64)
         scores = _empty((n, k), _float32)
-        status = lib.rk_vector_index_search_many(
-            handle, _from_buffer("float[]", queries), n, k, threads,
-            _from_buffer("int64_t[]", ids), _from_buffer("float[]", scores))
-        if status:
-            self._raise(status)
+        # Slices of about 50 ms (all threads within each) so that Ctrl-C is honoured between
+        # them; each slice searches the snapshot current when it starts.
+        parts = [(0, n)] if n <= _QUERY_PROBE else _slices.slices(n, _QUERY_PROBE)
+        for start, stop in parts:
+            status = lib.rk_vector_index_search_many(
+                handle, _from_buffer("float[]", queries[start:stop]), stop - start, k, threads,
+                _from_buffer("int64_t[]", ids[start:stop]), _from_buffer("float[]", scores[start:stop]))
+            if status:
+                self._raise(status)
         return ids, scores
 
     def save(self, path) -> None:
