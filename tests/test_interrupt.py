@@ -237,6 +237,41 @@ def test_bm25_add_is_all_or_nothing_when_interrupted(monkeypatch, capfd):
     assert out == "" and err == ""
 
 
+def test_bm25_add_interrupted_during_its_last_call_is_complete(monkeypatch):
+    """A Ctrl-C that arrives during the call that publishes the staged documents (the longest
+    one, a rebuild of every score) is raised after it: the add has then happened in full, and the
+    index is consistent (every search finds the ids of its documents)."""
+    bm25 = implementation_module("bm25", "native")
+    from ragkernels.bm25 import _native
+
+    real = _native.lib
+
+    class Lib:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        @staticmethod
+        def rk_bm25_commit(handle, keep, staged):
+            status = real.rk_bm25_commit(handle, keep, staged)
+            if keep == 1:
+                signal.raise_signal(signal.SIGINT)  # as if it had arrived during the call
+            return status
+
+    index = bm25.BM25Index()
+    index.add(["alpha beta"])
+    docs = _words(1000, 12)
+    monkeypatch.setattr(_native, "lib", Lib())
+    monkeypatch.setattr(_native, "_ADD_PROBE", 16)
+    with pytest.raises(KeyboardInterrupt):
+        index.add(docs)
+    monkeypatch.undo()
+    reference = bm25.BM25Index()
+    reference.add(["alpha beta"] + docs)
+    assert _state(index) == _state(reference)
+    index.add(["omega"])
+    assert index.ids[-1] == 1001
+
+
 def test_bm25_add_interrupted_with_ids_and_tokens_then_retried(monkeypatch):
     bm25 = implementation_module("bm25", "native")
     from ragkernels.bm25 import _native

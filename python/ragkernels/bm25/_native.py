@@ -121,13 +121,12 @@ class BM25Index(HandleOwner):
         id_of_key = self._id_of_key
         # Filled before the library sees a key (a search must find the id of any key it returns).
         id_of_key.update(zip(range(first, first + len(docs)), idents))
-        if len(docs) <= _ADD_PROBE:
-            call = lib.rk_bm25_add  # small: one call, nothing to stage
-            parts = [(0, len(docs))]
+        staging = len(docs) > _ADD_PROBE
+        if staging:
+            call, parts = lib.rk_bm25_add_staged, _slices.slices(len(docs), _ADD_PROBE)
         else:
-            call = lib.rk_bm25_add_staged
-            parts = _slices.slices(len(docs), _ADD_PROBE)
-        committed = False
+            call, parts = lib.rk_bm25_add, [(0, len(docs))]  # small: one call, nothing to stage
+        done = False
         try:
             for start, stop in parts:
                 status = self._add_call(call, handle, docs[start:stop], encoded_ids[start:stop], first + start,
@@ -136,22 +135,35 @@ class BM25Index(HandleOwner):
                     self._raise(status)
                 if bar is not None:
                     bar.update(stop - start)
-            if call is not lib.rk_bm25_add:
+            if staging:
                 staged = _new("int64_t*")
                 status = lib.rk_bm25_commit(handle, 1, staged)  # one rebuild of the scores
                 if status:
                     self._raise(status)
-            committed = True
+            done = True
         finally:
-            if not committed:
-                if call is not lib.rk_bm25_add and self._handle:
-                    lib.rk_bm25_commit(handle, 0, _new("int64_t*"))  # drop what was staged
+            # On an exception (Ctrl-C included), drop what is staged. The library's next key
+            # then tells whether the documents went in after all: a KeyboardInterrupt that
+            # arrived during the publishing call is raised after it, with the add complete.
+            if not done and self._handle:
+                if staging:
+                    lib.rk_bm25_commit(handle, 0, _new("int64_t*"))
+                done = self._library_next_key(handle) == first + len(docs)
+            if done:
+                self._next_key = first + len(docs)
+                keys_of_id = self._keys_of_id
+                for key, data in enumerate(encoded_ids, first):
+                    keys_of_id.setdefault(data, []).append(key)
+            else:
                 for key in range(first, first + len(docs)):
                     id_of_key.pop(key, None)
-        self._next_key = first + len(docs)
-        keys_of_id = self._keys_of_id
-        for key, data in enumerate(encoded_ids, first):
-            keys_of_id.setdefault(data, []).append(key)
+
+    @staticmethod
+    def _library_next_key(handle) -> int:
+        method, params, tokenizer, stop, next_key = (_new("int32_t*"), _new("double[4]"), _new("int32_t*"),
+                                                     _new("int32_t*"), _new("int64_t*"))
+        status = lib.rk_bm25_info(handle, method, params, tokenizer, stop, next_key)
+        return next_key[0] if status == lib.RK_OK else -1
 
     @staticmethod
     def _add_call(call, handle, docs, encoded_ids, first, pretokenized):
