@@ -352,7 +352,8 @@ def test_vector_search_many_interrupted_then_identical(monkeypatch):
     for row in (0, 2999):
         hits = index.search(queries[row], k=4)
         assert expected[0][row].tolist() == [i for i, _ in hits]
-    monkeypatch.setattr(vector, "_QUERY_PROBE", 8)
+    monkeypatch.setattr(vector, "_QUERY_PROBE", 4)
+    monkeypatch.setattr(vector, "_QUERY_GROUP", 2)
     interrupt(monkeypatch, index.search_many, queries, k=4)
     assert len(index) == 20000
     again = index.search_many(queries, k=4)
