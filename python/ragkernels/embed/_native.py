@@ -147,7 +147,7 @@ class Embedder(HandleOwner):
             return out
         lengths = _token_counts(handle, items, self._raise)
         order = np.lexsort((np.arange(len(items)), -lengths))  # longest first, ties in input order
-        # Cost of a text ~ its padded width (the longest of its batch, i.e. the batch's first).
+        # Cost of a text ~ its token count (after the sort a batch pads to about that width).
         widths = lengths[order]
         cost = np.zeros(len(items) + 1, dtype=np.float64)
         np.cumsum(widths, out=cost[1:])
