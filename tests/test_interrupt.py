@@ -197,18 +197,6 @@ def test_slices_converge_to_the_target_and_grow_gradually(monkeypatch):
     assert all(s % 8 == 0 and s <= 104 for s in sizes[:-1]) and sum(sizes) == 1000
 
 
-def test_slices_in_whole_groups_unless_a_group_is_longer_than_the_target(monkeypatch):
-    # Vector search_many on 2 threads: slices are multiples of 2 queries; groups of 2 x 64.
-    # Fast queries (10 us each): after the ramp, whole groups of 128 that fit in 50 ms.
-    sizes = _run_slices(monkeypatch, 100_000, 2, 10e-6, multiple=2, group=128)
-    assert sizes[:3] == [2, 16, 128]
-    assert all(s % 128 == 0 and s * 10e-6 <= 0.05 for s in sizes[3:-1]) and sizes[4] == 4992
-    # Slow queries (8 ms each: a group of 128 would take 1 s): slices of 6 queries, never a
-    # whole group, each within the target.
-    sizes = _run_slices(monkeypatch, 1000, 2, 8e-3, multiple=2, group=128)
-    assert sizes[0] == 2 and all(s == 6 for s in sizes[1:-1])
-
-
 def test_slices_by_cost(monkeypatch):
     # Items of cost 10 then 1 (e.g. tokens of length-sorted texts), 1 microsecond per unit.
     costs = [10] * 20_000 + [1] * 300_000

@@ -30,7 +30,7 @@ _clock = time.perf_counter
 
 
 def slices(total: int, first: int, *, cost=None, multiple: int = 1, largest: int | None = None,
-           target: float | None = None, group: int | None = None):
+           target: float | None = None):
     """Yields (start, stop) ranges covering range(total) in order, sized so that the caller's
     work on each takes about `target` seconds (TARGET_SECONDS when None).
 
@@ -45,10 +45,6 @@ def slices(total: int, first: int, *, cost=None, multiple: int = 1, largest: int
         multiple: slice lengths are multiples of this (except the last), e.g. a batch size.
         largest: None or the most items in one slice (rounded up to a multiple), to bound the
             memory a call needs.
-        group: None or a multiple of `multiple` that the callee works on best in whole units
-            (e.g. a kernel's cache-blocked query group per thread): a slice of at least one
-            group is rounded down to whole groups (staying within the target); a smaller slice
-            stays as it is, so one indivisible group never makes a call longer than the target.
     """
     if target is None:
         target = TARGET_SECONDS
@@ -68,8 +64,6 @@ def slices(total: int, first: int, *, cost=None, multiple: int = 1, largest: int
                 budget = cost[start] + (target / rate if rate > 0 else float("inf"))
                 stop = bisect_right(cost, budget, start + 1) - 1
                 size = _round(min(max(stop - start, 1), int(size * GROWTH)), multiple)
-        if group is not None and size >= group:
-            size = size // group * group
         if largest is not None:
             size = min(size, _round(largest, multiple))
         stop = min(total, start + size)

@@ -26,8 +26,8 @@ _empty = np.empty
 _int64 = np.int64
 _float32 = np.float32
 _ndarray = np.ndarray
-# Queries per thread in the first (probe) slice of search_many.
-_QUERY_PROBE = 1
+# Queries in the first slice of search_many (at least); at most this many are one call.
+_QUERY_PROBE = 64
 # The kernel's query group (VectorIndex.QueryGroup in C#) and the processors it counts.
 _QUERY_GROUP = 64
 _PROCESSORS = max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
@@ -128,15 +128,14 @@ class VectorIndex(HandleOwner):
         ids = _empty((n, k), _int64)
         scores = _empty((n, k), _float32)
         # Slices of about 50 ms (all threads within each) so that Ctrl-C is honoured between
-        # them; each slice searches the snapshot current when it starts. The kernel scans the
-        # vectors once per group of _QUERY_GROUP queries per thread (cache blocking), so slices
-        # of at least that are whole groups. On a large index one such group takes longer than
-        # 50 ms (100,000 x 384 on 2 cores: about 0.5 s), so slices then shrink below a group
-        # (the probe is one query per thread): the kernel scans the vectors for fewer queries
-        # at a time, which costs some throughput (see the README) but keeps each call short.
+        # them; each slice searches the snapshot current when it starts. A slice gives each
+        # thread whole groups of _QUERY_GROUP queries: the kernel scans the vectors once per group
+        # (cache blocking), so smaller slices would cost throughput. On a large index one such
+        # unit can take longer than 50 ms (100,000 x 384 on 2 cores: about 0.5 s): the
+        # interrupt latency is then that long.
         workers = min(threads or _PROCESSORS, _PROCESSORS)
-        parts = [(0, n)] if n <= workers else _slices.slices(
-            n, workers * _QUERY_PROBE, multiple=workers, group=_QUERY_GROUP * workers)
+        unit = max(_QUERY_PROBE, _QUERY_GROUP * workers)
+        parts = [(0, n)] if n <= unit else _slices.slices(n, unit, multiple=unit)
         for start, stop in parts:
             status = lib.rk_vector_index_search_many(
                 handle, _from_buffer("float[]", queries[start:stop]), stop - start, k, threads,
