@@ -948,7 +948,7 @@ def f_vector_count(data, arena, name):
         assert out[0] == 6
 
 
-@target("rk_vector_index_search", "rk_vector_index_search_many")
+@target("rk_vector_index_search", "rk_vector_index_search_many", "rk_vector_index_search_many_cancellable")
 def f_vector_search(data, arena, name):
     draw = data.draw
     handle, valid = draw_handle(draw, "vector")
@@ -969,8 +969,19 @@ def f_vector_search(data, arena, name):
         queries = ffi.NULL if not SANE and draw(st.integers(0, 9)) == 0 else arena.array("float", draw(floats(n * 4)))
         threads = draw(st.sampled_from([0, 1, 2, 64, -1]))
         ids, scores = out_or_null(draw, arena, "int64_t", max(n, 1) * size), out_or_null(draw, arena, "float", max(n, 1) * size)
-        status = call(name, handle, queries, count, k, threads, ids, scores)
-        bad = count != n or (queries == ffi.NULL and n > 0) or threads < 0
+        if name == "rk_vector_index_search_many":
+            status = call(name, handle, queries, count, k, threads, ids, scores)
+            bad = False
+        else:
+            # The flag: NULL (refused), clear, or already set (a valid call is then cancelled
+            # at its first block, or completes when there is nothing to scan).
+            cancel = draw(st.sampled_from(["null", "clear", "set"])) if not SANE else draw(st.sampled_from(["clear", "set"]))
+            flag = ffi.NULL if cancel == "null" else arena.array("int32_t", [1 if cancel == "set" else 0])
+            status = call(name, handle, queries, count, k, threads, ids, scores, flag)
+            bad = cancel == "null"
+            if cancel == "set" and status != OK:
+                assert status in (lib.RK_CANCELLED, lib.RK_INVALID_ARGUMENT, lib.RK_NULL_POINTER, lib.RK_INVALID_HANDLE), status
+        bad = bad or count != n or (queries == ffi.NULL and n > 0) or threads < 0
     if not valid or k in BAD_LENGTHS or k < 1 or bad:
         assert status != OK, last_error()
 

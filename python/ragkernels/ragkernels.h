@@ -197,6 +197,12 @@ int32_t rk_vector_index_search(uint64_t handle, const float* query, int64_t dim,
    [query_count][k], padded with id -1 and score NaN. */
 int32_t rk_vector_index_search_many(uint64_t handle, const float* queries, int64_t query_count,
                                     int64_t k, int32_t threads, int64_t* ids, float* scores);
+/* rk_vector_index_search_many that stops early, returning RK_CANCELLED (results unspecified),
+   once another thread sets *cancel to non-zero (read before each ~64 KB block of vectors);
+   cancel (not NULL) must stay valid until the call returns. */
+int32_t rk_vector_index_search_many_cancellable(uint64_t handle, const float* queries,
+                                                int64_t query_count, int64_t k, int32_t threads,
+                                                int64_t* ids, float* scores, const int32_t* cancel);
 /* The saved-file bytes of one snapshot; RK_BUFFER_TOO_SMALL (nothing written) when capacity is
    below *needed. */
 int32_t rk_vector_index_serialize(uint64_t handle, uint8_t* buffer, int64_t capacity, int64_t* needed);
