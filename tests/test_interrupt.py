@@ -360,6 +360,66 @@ def test_vector_search_many_interrupted_then_identical(monkeypatch):
     assert np.array_equal(again[0], expected[0]) and np.array_equal(again[1], expected[1])
 
 
+def _sigint_then_wait_for(flag):
+    """From a worker thread: SIGINT to the main thread, then wait until the main thread has set
+    the cancellation flag in response (what Ctrl-C during a long native call does)."""
+    signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+    for _ in range(60_000):
+        if flag[0]:
+            return
+        time.sleep(0.0005)
+    raise AssertionError("the main thread never set the cancellation flag")
+
+
+def test_cancellable_sets_the_flag_joins_the_worker_and_reraises():
+    from ragkernels import _slices
+    from ragkernels._native import ffi
+
+    flag = ffi.new("int32_t[1]")
+    events = []
+
+    def call():  # stands for a native call that polls its flag
+        _sigint_then_wait_for(flag)
+        events.append("stopped")
+        return 10
+
+    with pytest.raises(KeyboardInterrupt):
+        _slices.cancellable(call, flag)
+    assert events == ["stopped"]  # the worker was joined before the exception went on
+    flag = ffi.new("int32_t[1]")
+    assert _slices.cancellable(lambda: 7, flag) == 7 and flag[0] == 0
+
+
+def test_vector_search_many_cancelled_inside_one_native_call(monkeypatch):
+    """Ctrl-C while one long native call runs: the flag reaches the kernel, which stops early
+    (RK_CANCELLED); KeyboardInterrupt comes out and the index is unchanged and usable."""
+    vector = implementation_module("vector", "native")
+    from ragkernels._native import lib
+
+    rng = np.random.default_rng(9)
+    index = vector.VectorIndex(64)
+    index.add(rng.standard_normal((20000, 64)).astype(np.float32))
+    queries = rng.standard_normal((100, 64)).astype(np.float32)
+    expected = index.search_many(queries, k=5)
+    statuses = []
+    real = vector._search_many_cancellable
+
+    def observed(handle, q, n, k, threads, ids, scores, flag):
+        _sigint_then_wait_for(flag)  # the flag is set before the kernel reads its first block
+        status = real(handle, q, n, k, threads, ids, scores, flag)
+        statuses.append(status)
+        return status
+
+    monkeypatch.setattr(vector, "_search_many_cancellable", observed)
+    with pytest.raises(KeyboardInterrupt):
+        index.search_many(queries, k=5)
+    assert statuses == [lib.RK_CANCELLED]
+    monkeypatch.undo()
+    assert len(index) == 20000
+    again = index.search_many(queries, k=5)
+    assert np.array_equal(again[0], expected[0]) and np.array_equal(again[1], expected[1])
+
+
 # ---- signals -----------------------------------------------------------------------------------
 
 def test_pair_signal_batch_interrupted_then_identical(monkeypatch):

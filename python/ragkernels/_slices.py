@@ -13,10 +13,17 @@ small ones. The first slice is small (a probe); each next one is sized from the 
 on the previous one and grows at most GROWTH times per step, so one slow stretch cannot make a long call.
 With 50 ms slices the fixed cost of a call (tens of microseconds, threads included) stays far
 below 1% of the work.
+
+Some single units of native work cannot be cut by the caller (VectorIndex.search_many scans the
+whole index once per cache-blocked group of queries: about 0.5 s on 100,000 x 384). Those
+exports take a cancellation flag instead, and `cancellable()` below runs them in a worker
+thread while the main thread waits interruptibly; Ctrl-C sets the flag and the native call
+returns within one of its blocks.
 """
 
 from __future__ import annotations
 
+import _thread
 import time
 from bisect import bisect_right
 
@@ -79,3 +86,47 @@ def slices(total: int, first: int, *, cost=None, multiple: int = 1, largest: int
 def _round(size: int, multiple: int) -> int:
     """size rounded up to a positive multiple of `multiple`."""
     return max(multiple, -(-size // multiple) * multiple)
+
+
+def cancellable(call, flag):
+    """Runs `call()` -- a native call that stops early once `flag[0]` becomes non-zero (a cffi
+    int32_t[1] passed to it) -- in a worker thread, and waits for it in this thread, where a
+    signal handler can still run: on KeyboardInterrupt (or any exception a signal handler
+    raises) the flag is set, the worker is joined (the native call returns within one of its
+    blocks), and the exception propagates. Returns what `call()` returned.
+
+    The worker must be joined before the exception propagates: the native call writes into
+    buffers the caller owns. A second Ctrl-C while joining is absorbed (the first one is raised).
+    """
+    # A bare _thread (Thread.start waits for the thread to run, and a Ctrl-C there would escape
+    # with the call running), and a plain lock that the worker releases when done rather than
+    # Thread.join (a join interrupted by a signal in CPython 3.11 can mark a running thread as
+    # finished).
+    outcome = []
+    done = _thread.allocate_lock()
+    done.acquire()
+
+    def run():
+        try:
+            outcome.append((True, call()))
+        except BaseException as error:  # noqa: B036 - handed to the waiting thread
+            outcome.append((False, error))
+        finally:
+            done.release()
+
+    _thread.start_new_thread(run, ())
+    try:
+        done.acquire()  # interruptible on POSIX: a signal handler runs while waiting
+    except BaseException:
+        flag[0] = 1
+        while True:
+            try:
+                done.acquire()
+                break
+            except BaseException:  # noqa: B036 - the first exception is re-raised below
+                pass
+        raise
+    ok, value = outcome[0]
+    if not ok:
+        raise value
+    return value

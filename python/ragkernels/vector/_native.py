@@ -21,6 +21,8 @@ _from_buffer = ffi.from_buffer
 _new = ffi.new
 _NULL = ffi.NULL
 _search = lib.rk_vector_index_search
+_search_many = lib.rk_vector_index_search_many
+_search_many_cancellable = lib.rk_vector_index_search_many_cancellable
 _fuse = lib.rk_rrf_fuse
 _empty = np.empty
 _int64 = np.int64
@@ -30,6 +32,9 @@ _ndarray = np.ndarray
 _QUERY_PROBE = 64
 # The kernel's query group (VectorIndex.QueryGroup in C#) and the processors it counts.
 _QUERY_GROUP = 64
+# Below this many multiply-adds (queries x vectors x dim) a search_many call is short enough to
+# run directly: a worker thread (tens of microseconds) would cost more than it saves.
+_DIRECT_WORK = 1 << 22
 _PROCESSORS = max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
@@ -131,15 +136,22 @@ class VectorIndex(HandleOwner):
         # them; each slice searches the snapshot current when it starts. A slice gives each
         # thread whole groups of _QUERY_GROUP queries: the kernel scans the vectors once per group
         # (cache blocking), so smaller slices would cost throughput. On a large index one such
-        # unit can take longer than 50 ms (100,000 x 384 on 2 cores: about 0.5 s): the
-        # interrupt latency is then that long.
+        # unit takes longer than 50 ms (100,000 x 384 on 2 cores: about 0.5 s), so a call that
+        # is not tiny runs cancellable: in a worker thread, with a flag that Ctrl-C sets and the
+        # kernel reads before each ~64 KB block of vectors (_slices.cancellable).
         workers = min(threads or _PROCESSORS, _PROCESSORS)
         unit = max(_QUERY_PROBE, _QUERY_GROUP * workers)
         parts = [(0, n)] if n <= unit else _slices.slices(n, unit, multiple=unit)
+        rows = len(self)  # for the choice below only: a concurrent add or remove does not matter
         for start, stop in parts:
-            status = lib.rk_vector_index_search_many(
-                handle, _from_buffer("float[]", queries[start:stop]), stop - start, k, threads,
-                _from_buffer("int64_t[]", ids[start:stop]), _from_buffer("float[]", scores[start:stop]))
+            q, i, s = (_from_buffer("float[]", queries[start:stop]), _from_buffer("int64_t[]", ids[start:stop]),
+                       _from_buffer("float[]", scores[start:stop]))
+            if (stop - start) * rows * self._dim < _DIRECT_WORK:
+                status = _search_many(handle, q, stop - start, k, threads, i, s)
+            else:
+                flag = _new("int32_t[1]")
+                status = _slices.cancellable(
+                    lambda: _search_many_cancellable(handle, q, stop - start, k, threads, i, s, flag), flag)
             if status:
                 self._raise(status)
         return ids, scores
