@@ -823,7 +823,7 @@ def embed_dim():
     return dim[0]
 
 
-@target("rk_embed_run", "rk_embed_tokenize")
+@target("rk_embed_run", "rk_embed_run_cancellable", "rk_embed_tokenize")
 def f_embed_run(data, arena, name):
     draw = data.draw
     handle, valid = draw_handle(draw, "embed")
@@ -834,17 +834,27 @@ def f_embed_run(data, arena, name):
     if items is None and offsets != ffi.NULL:
         offsets = arena.array("int64_t", [0, -1] + [0] * n) if n else arena.array("int64_t", [-1])
     count = draw_count(draw, n)
-    if name == "rk_embed_run":
+    if name in ("rk_embed_run", "rk_embed_run_cancellable"):
         dim = embed_dim()
         batch = draw(st.sampled_from([1, 2, 8, 0, -1, 65537, 2**40]))
         length = draw(st.sampled_from([n * dim] * 4 + [n * dim - 1, n * dim + 1, -1] + HUGE))
         output = out_or_null(draw, arena, "float", max(n * dim, 1))
         ort = out_or_null(draw, arena, "int64_t")
-        status = call(name, handle, text, offsets, count, batch, output, length, ort)
+        bad_args = batch < 1 or batch > 65536 or length != n * dim
+        if name == "rk_embed_run":
+            status = call(name, handle, text, offsets, count, batch, output, length, ort)
+        else:
+            # The flag: NULL (refused), clear, or already set (a valid call with texts is then
+            # cancelled before its first batch).
+            cancel = draw(st.sampled_from(["clear", "set"] + ([] if SANE else ["null"])))
+            flag = ffi.NULL if cancel == "null" else arena.array("int32_t", [1 if cancel == "set" else 0])
+            status = call(name, handle, text, offsets, count, batch, output, length, ort, flag)
+            bad_args = bad_args or cancel == "null"
+            if cancel == "set" and count == n and n > 0:
+                assert status != OK, "a call whose flag was set before it started ran to its end"
         if status == OK:
             rows = np.array(arena.read(output, "float", n * dim), dtype=np.float32).reshape(n, dim)
             assert np.all(np.isfinite(rows))
-        bad_args = batch < 1 or batch > 65536 or length != n * dim
     else:
         max_length = draw(st.sampled_from([0, 0, 2, 5, 1, -1, 2**25] + HUGE))
         capacity = draw(st.sampled_from([0, 3, 64] + NEGATIVE + HUGE))
@@ -861,6 +871,15 @@ def f_embed_run(data, arena, name):
         bad_args = max_length in (1, -1, 2**25) or max_length in HUGE or capacity < 0
     if not valid or items is None or count != n or bad_args:
         assert status != OK, last_error()
+
+
+@target("rk_embed_cancel")
+def f_embed_cancel(data, arena, name):
+    draw = data.draw
+    handle, valid = draw_handle(draw, "embed")
+    flag = ffi.NULL if not SANE and draw(st.integers(0, 3)) == 0 else arena.array("int32_t", [draw(st.integers(0, 1))])
+    status = call(name, handle, flag)  # nothing under way: nothing to stop
+    assert (status == OK) == (valid and flag != ffi.NULL), last_error()
 
 
 # ---- vector index ----

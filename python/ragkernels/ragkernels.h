@@ -168,6 +168,16 @@ int32_t rk_embed_dim(uint64_t handle, int64_t* dim, int64_t* max_length);
    text i), batch_size texts per ORT run; *ort_run_ns (may be NULL) = time inside ORT's Run. */
 int32_t rk_embed_run(uint64_t handle, const uint8_t* text, const int64_t* offsets, int64_t count,
                      int64_t batch_size, float* output, int64_t output_length, int64_t* ort_run_ns);
+/* rk_embed_run that stops early, returning RK_CANCELLED (output unspecified), once *cancel is
+   non-zero: read before each batch; rk_embed_cancel(handle, cancel), called from another thread
+   after setting *cancel, also stops the ONNX Runtime Run under way. cancel (not NULL) must stay
+   valid until the call returns; the embedder stays usable. */
+int32_t rk_embed_run_cancellable(uint64_t handle, const uint8_t* text, const int64_t* offsets,
+                                 int64_t count, int64_t batch_size, float* output,
+                                 int64_t output_length, int64_t* ort_run_ns, const int32_t* cancel);
+/* Stops the ORT Run of every rk_embed_run_cancellable call on handle under way with this cancel
+   pointer; RK_OK also when there is none. */
+int32_t rk_embed_cancel(uint64_t handle, const int32_t* cancel);
 /* Token ids of each text ([CLS] ... [SEP], max_length tokens at most, 0 = the embedder's),
    concatenated into ids; lengths[count]; *needed = total (RK_BUFFER_TOO_SMALL if > capacity). */
 int32_t rk_embed_tokenize(uint64_t handle, const uint8_t* text, const int64_t* offsets, int64_t count,
