@@ -483,6 +483,74 @@ def test_embed_interrupted_then_identical(tiny_embedder, monkeypatch):
     assert np.array_equal(tiny_embedder.embed(texts), expected)
 
 
+def test_embed_cancelled_inside_one_native_call(tiny_embedder, monkeypatch):
+    """Ctrl-C while one native embed call runs: the main thread sets the flag and calls
+    rk_embed_cancel; the call returns RK_CANCELLED, KeyboardInterrupt comes out, and the
+    Embedder gives the same vectors as before."""
+    from ragkernels._native import lib
+    from ragkernels.embed import _native
+
+    texts = _texts(5, 12)  # one batch: one call, no slicing
+    expected = tiny_embedder.embed(texts)
+    statuses, cancels = [], []
+    real_run, real_cancel = _native._run_cancellable, lib.rk_embed_cancel
+
+    def observed(*args):
+        _sigint_then_wait_for(args[-1])
+        statuses.append(real_run(*args))
+        return statuses[-1]
+
+    class Lib:  # lib with rk_embed_cancel observed (a cffi lib's attributes are read-only)
+        def __getattr__(self, name):
+            return getattr(lib, name)
+
+        def rk_embed_cancel(self, handle, flag):
+            cancels.append(flag[0])
+            return real_cancel(handle, flag)
+
+    monkeypatch.setattr(_native, "_run_cancellable", observed)
+    monkeypatch.setattr(_native, "lib", Lib())
+    with pytest.raises(KeyboardInterrupt):
+        tiny_embedder.embed(texts)
+    monkeypatch.undo()
+    assert statuses == [lib.RK_CANCELLED] and cancels == [1]  # the flag was set before the cancel
+    assert np.array_equal(tiny_embedder.embed(texts), expected)
+
+
+def test_embed_cancel_racing_a_run_is_safe(tiny_embedder):
+    """rk_embed_cancel called over and over while another thread runs one large batch (one ONNX
+    Runtime Run), with and without the flag set: the run either completes (RK_OK) or is
+    cancelled (RK_CANCELLED), nothing else, and the embedder is unaffected afterwards."""
+    from ragkernels._native import ffi, lib
+    from ragkernels.embed import _native
+
+    texts = _texts(400, 13)
+    expected = tiny_embedder.embed(texts)
+    handle = tiny_embedder._handle
+    text, offsets = _native._pack(texts)
+    offsets = ffi.from_buffer("int64_t[]", offsets)
+    dim = expected.shape[1]
+    for set_flag in (True, False):
+        out = ffi.new("float[]", len(texts) * dim)
+        flag, run_ns = ffi.new("int32_t[1]"), ffi.new("int64_t*")
+        result = []
+        worker = threading.Thread(target=lambda: result.append(lib.rk_embed_run_cancellable(
+            handle, text, offsets, len(texts), len(texts), out, len(texts) * dim, run_ns, flag)))
+        worker.start()
+        if set_flag:
+            flag[0] = 1
+        calls = 0
+        while worker.is_alive():
+            assert lib.rk_embed_cancel(handle, flag) == lib.RK_OK
+            calls += 1
+            time.sleep(0.0005)
+        worker.join()
+        assert calls >= 1 and result[0] in (lib.RK_OK, lib.RK_CANCELLED)
+        if result[0] == lib.RK_OK:
+            assert np.array_equal(np.frombuffer(ffi.buffer(out), np.float32).reshape(len(texts), dim), expected)
+    assert np.array_equal(tiny_embedder.embed(texts), expected)
+
+
 # ---- retriever (wraps BM25 add) ----------------------------------------------------------------
 
 def test_retriever_add_interrupted_adds_nothing(monkeypatch):

@@ -88,12 +88,15 @@ def _round(size: int, multiple: int) -> int:
     return max(multiple, -(-size // multiple) * multiple)
 
 
-def cancellable(call, flag):
+def cancellable(call, flag, on_cancel=None):
     """Runs `call()` -- a native call that stops early once `flag[0]` becomes non-zero (a cffi
     int32_t[1] passed to it) -- in a worker thread, and waits for it in this thread, where a
     signal handler can still run: on KeyboardInterrupt (or any exception a signal handler
     raises) the flag is set, the worker is joined (the native call returns within one of its
     blocks), and the exception propagates. Returns what `call()` returned.
+
+    `on_cancel`: None, or called once right after the flag is set (in this thread), e.g. to make
+    ONNX Runtime stop a Run that cannot read the flag itself; its exceptions are ignored.
 
     The worker must be joined before the exception propagates: the native call writes into
     buffers the caller owns. A second Ctrl-C while joining is absorbed (the first one is raised).
@@ -119,6 +122,11 @@ def cancellable(call, flag):
         done.acquire()  # interruptible on POSIX: a signal handler runs while waiting
     except BaseException:
         flag[0] = 1
+        if on_cancel is not None:
+            try:
+                on_cancel()
+            except Exception:  # noqa: BLE001 - the worker is still to be joined
+                pass
         while True:
             try:
                 done.acquire()

@@ -19,8 +19,9 @@ if lib is None:  # pragma: no cover - the dispatcher never imports this module t
 # The texts are sorted by token count (longest first, ties in input order) over the whole input,
 # as the library sorts them within a call, and cut into slices of whole batches in that order:
 # every ONNX Runtime batch is then the same as in one call over all the texts (same rows, same
-# padding), so results do not depend on the slicing. One batch is one ORT Run and cannot be cut;
-# a batch that alone takes longer than the target delays Ctrl-C by that long.
+# padding), so results do not depend on the slicing. One batch is one ORT Run, which can take
+# longer than the target: each call therefore runs cancellable, and Ctrl-C terminates the Run
+# under way through its OrtRunOptions (rk_embed_run_cancellable / rk_embed_cancel).
 _TOKENIZE_PROBE = 256  # texts in the first slice of the length pass
 _LARGEST = 4096  # texts per call at most: bounds the library's token buffer (texts x max_length)
 
@@ -37,6 +38,9 @@ def _token_counts(handle, items: list, raise_) -> np.ndarray:
         if status and status != lib.RK_BUFFER_TOO_SMALL:
             raise_(status)
     return lengths
+
+
+_run_cancellable = lib.rk_embed_run_cancellable
 
 
 def _raise(status: int):
@@ -128,8 +132,9 @@ class Embedder(HandleOwner):
         for texts[i]. An empty sequence gives shape (0, dim).
 
         Many texts are embedded in native calls of about 50 ms (whole batches of the
-        length-sorted texts, so results do not depend on the cut), so Ctrl-C is honoured after
-        the ONNX Runtime batch in progress; the Embedder stays usable."""
+        length-sorted texts, so results do not depend on the cut), each in a worker thread that
+        Ctrl-C cancels, the ONNX Runtime batch in progress included; KeyboardInterrupt is then
+        raised and the Embedder stays usable."""
         items = _args.texts(texts)
         handle = self._handle
         if not handle:
@@ -165,9 +170,15 @@ class Embedder(HandleOwner):
         return out
 
     def _run(self, handle, texts: list, out: np.ndarray, run_ns) -> None:
+        # One ONNX Runtime batch can take half a second (32 x 128 tokens, MiniLM-L6), so each
+        # call runs cancellable: in a worker thread while this one waits; Ctrl-C sets the flag
+        # and rk_embed_cancel stops the Run under way (_slices.cancellable).
         text, offsets = _pack(texts)
-        status = lib.rk_embed_run(handle, text, ffi.from_buffer("int64_t[]", offsets), len(texts), self._batch_size,
-                                  ffi.from_buffer("float[]", out, require_writable=True), out.size, run_ns)
+        offsets, output = ffi.from_buffer("int64_t[]", offsets), ffi.from_buffer("float[]", out, require_writable=True)
+        flag = ffi.new("int32_t[1]")
+        status = _slices.cancellable(
+            lambda: _run_cancellable(handle, text, offsets, len(texts), self._batch_size, output, out.size, run_ns, flag),
+            flag, lambda: lib.rk_embed_cancel(handle, flag))
         if status:
             self._raise(status)
 
