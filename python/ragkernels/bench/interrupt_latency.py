@@ -5,10 +5,13 @@ For each operation (sized to take about a second here):
 
 - latency: a timer thread sends SIGINT to the main thread at a random moment during the
   operation and notes the time; the main thread notes when KeyboardInterrupt arrives. Median and
-  max over --repeats runs, with the library's slicing ("sliced") and with each sliced pass forced
-  into one native call ("one call", what an unsliced implementation does).
-- throughput: the whole operation timed both ways, alternating (A/B), median of --repeats each;
-  the cost of slicing is sliced / one call - 1.
+  max over --repeats runs, with the library's slicing and cancellable calls ("sliced"), with
+  slicing but every native call made directly ("sliced, not cancellable": Ctrl-C waits for the
+  call under way), and with each sliced pass forced into one direct native call ("one call",
+  what an unsliced implementation does).
+- throughput: the whole operation timed the three ways, alternating, median of --repeats each;
+  the cost of slicing is sliced / one call - 1, that of cancellable calls (a worker thread per
+  call) sliced / sliced-not-cancellable - 1.
 
 Needs the native library. The embedding row needs the `onnx` package and the all-MiniLM-L6-v2
 tokenizer (../shared/data/minilm-tokenizer); it uses a generated model of MiniLM-L6's shape
@@ -38,8 +41,24 @@ from .bm25_arguana import find_data
 
 
 @contextlib.contextmanager
+def no_cancel():
+    """Long native calls made directly, not cancellable from a worker thread (Ctrl-C then
+    waits for the call's end: the behaviour before cancellable calls)."""
+    real = _slices.cancellable
+
+    def direct(call, flag, on_cancel=None):
+        return call()
+
+    _slices.cancellable = direct
+    try:
+        yield
+    finally:
+        _slices.cancellable = real
+
+
+@contextlib.contextmanager
 def one_call():
-    """Every sliced pass as one native call (the behaviour without slicing)."""
+    """Every sliced pass as one native call, not cancellable (the behaviour without slicing)."""
     real = _slices.slices
 
     def whole(total, *args, **kwargs):
@@ -47,7 +66,8 @@ def one_call():
 
     _slices.slices = whole
     try:
-        yield
+        with no_cancel():
+            yield
     finally:
         _slices.slices = real
 
@@ -99,27 +119,32 @@ def _time(operation) -> float:
     return time.perf_counter() - began
 
 
+MODES = {"one call": one_call, "sliced, no cancel": no_cancel, "sliced": contextlib.nullcontext}
+
+
 def measure(name: str, operation, repeats: int, rng: random.Random) -> dict:
     operation()  # warm up
-    sliced, whole = [], []
-    for _ in range(repeats):  # A/B alternating
-        sliced.append(_time(operation))
-        with one_call():
-            whole.append(_time(operation))
+    times = {mode: [] for mode in MODES}
+    for _ in range(repeats):  # A/B/C alternating
+        for mode, context in MODES.items():
+            with context():
+                times[mode].append(_time(operation))
     count = [0]
     with counting(count):
         operation()
-    duration = statistics.median(sliced)
-    latency = {"sliced": [], "one call": []}
+    duration = statistics.median(times["sliced"])
+    latency = {mode: [] for mode in MODES}
     for _ in range(repeats):
-        for mode in latency:
-            with (one_call() if mode == "one call" else contextlib.nullcontext()):
+        for mode, context in MODES.items():
+            with context():
                 value = _interrupt_once(operation, duration, rng)
             if value is not None:
                 latency[mode].append(value)
-    row = {"operation": name, "sliced_s": duration, "one_call_s": statistics.median(whole),
-           "slices": count[0], "sliced_all": sliced, "one_call_all": whole}
+    row = {"operation": name, "sliced_s": duration, "one_call_s": statistics.median(times["one call"]),
+           "no_cancel_s": statistics.median(times["sliced, no cancel"]), "slices": count[0],
+           "sliced_all": times["sliced"], "one_call_all": times["one call"], "no_cancel_all": times["sliced, no cancel"]}
     row["cost"] = row["sliced_s"] / row["one_call_s"] - 1.0
+    row["cancel_cost"] = row["sliced_s"] / row["no_cancel_s"] - 1.0
     for mode, values in latency.items():
         row[f"latency_{mode}"] = values
     return row
@@ -222,17 +247,18 @@ def main(argv=None) -> int:
     rng = random.Random(7)
     rows = []
     print(f"slice target {_slices.TARGET_SECONDS * 1e3:.0f} ms, growth x{_slices.GROWTH:g}; {args.repeats} runs each")
-    print("| operation | one call (s) | sliced (s) | slicing cost | slices | Ctrl-C latency, one call (ms, median / max) "
-          "| Ctrl-C latency, sliced (ms, median / max) |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("| operation | one call (s) | sliced (s) | slicing cost | cancellable calls' cost | slices "
+          "| Ctrl-C latency, one call (ms, median / max) | sliced, not cancellable | sliced (as shipped) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name, operation in operations(find_data(args.data), args.scale):
         if args.only and args.only.lower() not in name.lower():
             continue
         row = measure(name, operation, args.repeats, rng)
         rows.append(row)
         spread = f"{min(row['sliced_all']) / max(row['one_call_all']) - 1:+.1%}..{max(row['sliced_all']) / min(row['one_call_all']) - 1:+.1%}"
-        print(f"| {name} | {row['one_call_s']:.3f} | {row['sliced_s']:.3f} | {row['cost']:+.1%} ({spread}) | {row['slices']} "
-              f"| {_ms(row['latency_one call'])} | {_ms(row['latency_sliced'])} |", flush=True)
+        print(f"| {name} | {row['one_call_s']:.3f} | {row['sliced_s']:.3f} | {row['cost']:+.1%} ({spread}) "
+              f"| {row['cancel_cost']:+.1%} | {row['slices']} | {_ms(row['latency_one call'])} "
+              f"| {_ms(row['latency_sliced, no cancel'])} | {_ms(row['latency_sliced'])} |", flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=1))
     return 0
