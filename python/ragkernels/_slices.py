@@ -24,6 +24,7 @@ returns within one of its blocks.
 from __future__ import annotations
 
 import _thread
+import threading
 import time
 from bisect import bisect_right
 
@@ -102,12 +103,11 @@ def cancellable(call, flag, on_cancel=None):
     buffers the caller owns. A second Ctrl-C while joining is absorbed (the first one is raised).
     """
     # A bare _thread (Thread.start waits for the thread to run, and a Ctrl-C there would escape
-    # with the call running), and a plain lock that the worker releases when done rather than
-    # Thread.join (a join interrupted by a signal in CPython 3.11 can mark a running thread as
-    # finished).
+    # with the call running). The wait is on an Event, in steps: a signal whose handler has not
+    # run yet when a wait begins does not interrupt that wait, and is then honoured at the next
+    # step; and an exception raised just after the worker finished must not wait again.
     outcome = []
-    done = _thread.allocate_lock()
-    done.acquire()
+    done = threading.Event()
 
     def run():
         try:
@@ -115,22 +115,22 @@ def cancellable(call, flag, on_cancel=None):
         except BaseException as error:  # noqa: B036 - handed to the waiting thread
             outcome.append((False, error))
         finally:
-            done.release()
+            done.set()
 
     _thread.start_new_thread(run, ())
     try:
-        done.acquire()  # interruptible on POSIX: a signal handler runs while waiting
+        while not done.wait(_WAIT_STEP):  # interruptible on POSIX: a signal handler runs while waiting
+            pass
     except BaseException:
         flag[0] = 1
         if on_cancel is not None:
             try:
                 on_cancel()
-            except Exception:  # noqa: BLE001 - the worker is still to be joined
+            except Exception:  # noqa: BLE001 - the worker is still to be waited for
                 pass
-        while True:
+        while not done.is_set():
             try:
-                done.acquire()
-                break
+                done.wait(_WAIT_STEP)
             except BaseException:  # noqa: B036 - the first exception is re-raised below
                 pass
         raise
@@ -138,3 +138,7 @@ def cancellable(call, flag, on_cancel=None):
     if not ok:
         raise value
     return value
+
+
+#: Seconds per wait step in cancellable() (bounds the delay of a signal that just missed a wait).
+_WAIT_STEP = 0.05

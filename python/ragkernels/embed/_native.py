@@ -41,6 +41,8 @@ def _token_counts(handle, items: list, raise_) -> np.ndarray:
 
 
 _run_cancellable = lib.rk_embed_run_cancellable
+# Calls with less UTF-8 than this (about a hundred tokens: a query) run directly, not cancellable.
+_DIRECT_BYTES = 512
 
 
 def _raise(status: int):
@@ -175,6 +177,11 @@ class Embedder(HandleOwner):
         # and rk_embed_cancel stops the Run under way (_slices.cancellable).
         text, offsets = _pack(texts)
         offsets, output = ffi.from_buffer("int64_t[]", offsets), ffi.from_buffer("float[]", out, require_writable=True)
+        if len(text) < _DIRECT_BYTES:  # a few milliseconds: a worker thread would cost more than it saves
+            status = lib.rk_embed_run(handle, text, offsets, len(texts), self._batch_size, output, out.size, run_ns)
+            if status:
+                self._raise(status)
+            return
         flag = ffi.new("int32_t[1]")
         status = _slices.cancellable(
             lambda: _run_cancellable(handle, text, offsets, len(texts), self._batch_size, output, out.size, run_ns, flag),

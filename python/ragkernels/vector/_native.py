@@ -32,9 +32,9 @@ _ndarray = np.ndarray
 _QUERY_PROBE = 64
 # The kernel's query group (VectorIndex.QueryGroup in C#) and the processors it counts.
 _QUERY_GROUP = 64
-# Below this many multiply-adds (queries x vectors x dim) a search_many call is short enough to
-# run directly: a worker thread (tens of microseconds) would cost more than it saves.
-_DIRECT_WORK = 1 << 22
+# Below this many multiply-adds (queries x vectors x dim; ~10 ms at most) a search_many call
+# runs directly: a worker thread (~0.1-0.2 ms) would cost more than it saves.
+_DIRECT_WORK = 1 << 25
 _PROCESSORS = max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
