@@ -592,7 +592,7 @@ def f_bm25_search_many(data, arena, name):
         assert all(-1 <= d < 5 for d in got)
 
 
-@target("rk_bm25_add")
+@target("rk_bm25_add", "rk_bm25_add_staged")
 def f_bm25_add(data, arena, name):
     draw = data.draw
     handle, valid = draw_handle(draw, "bm25")
@@ -618,9 +618,14 @@ def f_bm25_add(data, arena, name):
         status = call(name, handle, text, text_len, starts, count, tokens, token_count, ids_ptr, ids_len, id_offsets, keys)
         after = ffi.new("int64_t*")
         assert lib.rk_bm25_len(live, after) == OK
-        if status != OK:
-            assert after[0] == before[0], "a failed add changed the index"
-        else:
+        if status != OK or name == "rk_bm25_add_staged":
+            # Staged documents stay invisible until rk_bm25_commit publishes them.
+            assert after[0] == before[0], "a failed or staged add changed the index"
+        if status == OK and name == "rk_bm25_add_staged":
+            staged = ffi.new("int64_t*")
+            assert lib.rk_bm25_commit(live, 1, staged) == OK and staged[0] == n
+            assert lib.rk_bm25_len(live, after) == OK
+        if status == OK:
             assert after[0] == before[0] + n
         bad = (not valid or items is None or id_items is None or count != n or token_count in BAD_LENGTHS
                or (keys_list is None and n > 0)
@@ -659,6 +664,40 @@ def f_bm25_remove(data, arena, name):
             assert after[0] == 3
         if not valid or count in BAD_LENGTHS or removed == ffi.NULL:
             assert status != OK
+    finally:
+        assert lib.rk_bm25_free(fresh) == OK
+
+
+@target("rk_bm25_commit")
+def f_bm25_commit(data, arena, name):
+    draw = data.draw
+    handle, valid = draw_handle(draw, "bm25")
+    fresh = new_handle("bm25")
+    text = b"abcdef"
+    assert lib.rk_bm25_add(fresh, text, 6, ffi.new("int64_t[]", [0, 2, 4, 6]), 3, ffi.NULL, 0, b"xyz", 3,
+                           ffi.new("int64_t[]", [0, 1, 2, 3]), ffi.new("int64_t[]", [0, 1, 2])) == OK
+    staging = draw(st.booleans())
+    if staging:
+        assert lib.rk_bm25_add_staged(fresh, text, 4, ffi.new("int64_t[]", [0, 2, 4]), 2, ffi.NULL, 0, b"uv", 2,
+                                      ffi.new("int64_t[]", [0, 1, 2]), ffi.new("int64_t[]", [3, 7])) == OK
+    if valid:
+        handle = fresh
+    try:
+        keep = draw(st.one_of(st.sampled_from([0, 1, 0, 1]), st.integers(-2**31, 2**31 - 1)))
+        staged = out_or_null(draw, arena, "int64_t")
+        status = call(name, handle, keep, staged)
+        after, next_key = ffi.new("int64_t*"), ffi.new("int64_t*")
+        assert lib.rk_bm25_len(fresh, after) == OK
+        info = ffi.new("double[4]"), ffi.new("int32_t*"), ffi.new("int32_t*"), ffi.new("int32_t*")
+        assert lib.rk_bm25_info(fresh, info[1], info[0], info[2], info[3], next_key) == OK
+        if not valid or keep not in (0, 1) or staged == ffi.NULL:
+            assert status != OK
+            assert after[0] == 3
+        else:
+            assert status == OK, last_error()
+            assert staged[0] == (2 if staging else 0)
+            assert after[0] == (5 if staging and keep == 1 else 3)
+            assert next_key[0] == (8 if staging and keep == 1 else 3)
     finally:
         assert lib.rk_bm25_free(fresh) == OK
 
@@ -784,7 +823,7 @@ def embed_dim():
     return dim[0]
 
 
-@target("rk_embed_run", "rk_embed_tokenize")
+@target("rk_embed_run", "rk_embed_run_cancellable", "rk_embed_tokenize")
 def f_embed_run(data, arena, name):
     draw = data.draw
     handle, valid = draw_handle(draw, "embed")
@@ -795,17 +834,27 @@ def f_embed_run(data, arena, name):
     if items is None and offsets != ffi.NULL:
         offsets = arena.array("int64_t", [0, -1] + [0] * n) if n else arena.array("int64_t", [-1])
     count = draw_count(draw, n)
-    if name == "rk_embed_run":
+    if name in ("rk_embed_run", "rk_embed_run_cancellable"):
         dim = embed_dim()
         batch = draw(st.sampled_from([1, 2, 8, 0, -1, 65537, 2**40]))
         length = draw(st.sampled_from([n * dim] * 4 + [n * dim - 1, n * dim + 1, -1] + HUGE))
         output = out_or_null(draw, arena, "float", max(n * dim, 1))
         ort = out_or_null(draw, arena, "int64_t")
-        status = call(name, handle, text, offsets, count, batch, output, length, ort)
+        bad_args = batch < 1 or batch > 65536 or length != n * dim
+        if name == "rk_embed_run":
+            status = call(name, handle, text, offsets, count, batch, output, length, ort)
+        else:
+            # The flag: NULL (refused), clear, or already set (a valid call with texts is then
+            # cancelled before its first batch).
+            cancel = draw(st.sampled_from(["clear", "set"] + ([] if SANE else ["null"])))
+            flag = ffi.NULL if cancel == "null" else arena.array("int32_t", [1 if cancel == "set" else 0])
+            status = call(name, handle, text, offsets, count, batch, output, length, ort, flag)
+            bad_args = bad_args or cancel == "null"
+            if cancel == "set" and count == n and n > 0:
+                assert status != OK, "a call whose flag was set before it started ran to its end"
         if status == OK:
             rows = np.array(arena.read(output, "float", n * dim), dtype=np.float32).reshape(n, dim)
             assert np.all(np.isfinite(rows))
-        bad_args = batch < 1 or batch > 65536 or length != n * dim
     else:
         max_length = draw(st.sampled_from([0, 0, 2, 5, 1, -1, 2**25] + HUGE))
         capacity = draw(st.sampled_from([0, 3, 64] + NEGATIVE + HUGE))
@@ -822,6 +871,15 @@ def f_embed_run(data, arena, name):
         bad_args = max_length in (1, -1, 2**25) or max_length in HUGE or capacity < 0
     if not valid or items is None or count != n or bad_args:
         assert status != OK, last_error()
+
+
+@target("rk_embed_cancel")
+def f_embed_cancel(data, arena, name):
+    draw = data.draw
+    handle, valid = draw_handle(draw, "embed")
+    flag = ffi.NULL if not SANE and draw(st.integers(0, 3)) == 0 else arena.array("int32_t", [draw(st.integers(0, 1))])
+    status = call(name, handle, flag)  # nothing under way: nothing to stop
+    assert (status == OK) == (valid and flag != ffi.NULL), last_error()
 
 
 # ---- vector index ----
@@ -909,7 +967,7 @@ def f_vector_count(data, arena, name):
         assert out[0] == 6
 
 
-@target("rk_vector_index_search", "rk_vector_index_search_many")
+@target("rk_vector_index_search", "rk_vector_index_search_many", "rk_vector_index_search_many_cancellable")
 def f_vector_search(data, arena, name):
     draw = data.draw
     handle, valid = draw_handle(draw, "vector")
@@ -930,8 +988,19 @@ def f_vector_search(data, arena, name):
         queries = ffi.NULL if not SANE and draw(st.integers(0, 9)) == 0 else arena.array("float", draw(floats(n * 4)))
         threads = draw(st.sampled_from([0, 1, 2, 64, -1]))
         ids, scores = out_or_null(draw, arena, "int64_t", max(n, 1) * size), out_or_null(draw, arena, "float", max(n, 1) * size)
-        status = call(name, handle, queries, count, k, threads, ids, scores)
-        bad = count != n or (queries == ffi.NULL and n > 0) or threads < 0
+        if name == "rk_vector_index_search_many":
+            status = call(name, handle, queries, count, k, threads, ids, scores)
+            bad = False
+        else:
+            # The flag: NULL (refused), clear, or already set (a valid call is then cancelled
+            # at its first block, or completes when there is nothing to scan).
+            cancel = draw(st.sampled_from(["null", "clear", "set"])) if not SANE else draw(st.sampled_from(["clear", "set"]))
+            flag = ffi.NULL if cancel == "null" else arena.array("int32_t", [1 if cancel == "set" else 0])
+            status = call(name, handle, queries, count, k, threads, ids, scores, flag)
+            bad = cancel == "null"
+            if cancel == "set" and status != OK:
+                assert status in (lib.RK_CANCELLED, lib.RK_INVALID_ARGUMENT, lib.RK_NULL_POINTER, lib.RK_INVALID_HANDLE), status
+        bad = bad or count != n or (queries == ffi.NULL and n > 0) or threads < 0
     if not valid or k in BAD_LENGTHS or k < 1 or bad:
         assert status != OK, last_error()
 

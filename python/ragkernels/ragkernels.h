@@ -168,6 +168,16 @@ int32_t rk_embed_dim(uint64_t handle, int64_t* dim, int64_t* max_length);
    text i), batch_size texts per ORT run; *ort_run_ns (may be NULL) = time inside ORT's Run. */
 int32_t rk_embed_run(uint64_t handle, const uint8_t* text, const int64_t* offsets, int64_t count,
                      int64_t batch_size, float* output, int64_t output_length, int64_t* ort_run_ns);
+/* rk_embed_run that stops early, returning RK_CANCELLED (output unspecified), once *cancel is
+   non-zero: read before each batch; rk_embed_cancel(handle, cancel), called from another thread
+   after setting *cancel, also stops the ONNX Runtime Run under way. cancel (not NULL) must stay
+   valid until the call returns; the embedder stays usable. */
+int32_t rk_embed_run_cancellable(uint64_t handle, const uint8_t* text, const int64_t* offsets,
+                                 int64_t count, int64_t batch_size, float* output,
+                                 int64_t output_length, int64_t* ort_run_ns, const int32_t* cancel);
+/* Stops the ORT Run of every rk_embed_run_cancellable call on handle under way with this cancel
+   pointer; RK_OK also when there is none. */
+int32_t rk_embed_cancel(uint64_t handle, const int32_t* cancel);
 /* Token ids of each text ([CLS] ... [SEP], max_length tokens at most, 0 = the embedder's),
    concatenated into ids; lengths[count]; *needed = total (RK_BUFFER_TOO_SMALL if > capacity). */
 int32_t rk_embed_tokenize(uint64_t handle, const uint8_t* text, const int64_t* offsets, int64_t count,
@@ -197,6 +207,12 @@ int32_t rk_vector_index_search(uint64_t handle, const float* query, int64_t dim,
    [query_count][k], padded with id -1 and score NaN. */
 int32_t rk_vector_index_search_many(uint64_t handle, const float* queries, int64_t query_count,
                                     int64_t k, int32_t threads, int64_t* ids, float* scores);
+/* rk_vector_index_search_many that stops early, returning RK_CANCELLED (results unspecified),
+   once another thread sets *cancel to non-zero (read before each ~64 KB block of vectors);
+   cancel (not NULL) must stay valid until the call returns. */
+int32_t rk_vector_index_search_many_cancellable(uint64_t handle, const float* queries,
+                                                int64_t query_count, int64_t k, int32_t threads,
+                                                int64_t* ids, float* scores, const int32_t* cancel);
 /* The saved-file bytes of one snapshot; RK_BUFFER_TOO_SMALL (nothing written) when capacity is
    below *needed. */
 int32_t rk_vector_index_serialize(uint64_t handle, uint8_t* buffer, int64_t capacity, int64_t* needed);
@@ -231,6 +247,19 @@ int32_t rk_hybrid_search(uint64_t bm25, uint64_t vectors, const uint8_t* text, i
                          double vector_weight, double rrf_k, const int64_t* allowed,
                          int64_t allowed_count, int64_t k, int64_t* ids, double* scores,
                          int32_t* bm25_ranks, int32_t* vector_ranks, int64_t* found);
+
+/* ---- interruptible writes (issue 7) ----------------------------------------------------- */
+
+/* rk_bm25_add without publishing: searches, rk_bm25_len and saves do not see staged documents
+   until rk_bm25_commit(handle, 1, ...) (or the next rk_bm25_add / rk_bm25_remove) publishes
+   them; rk_bm25_commit(handle, 0, ...) drops them and restores the next key. Lets a long add run
+   as many short calls with one rebuild of the scores at the end. */
+int32_t rk_bm25_add_staged(uint64_t handle, const uint8_t* text, int64_t text_length,
+                           const int64_t* doc_starts, int64_t count, const int64_t* token_offsets,
+                           int64_t token_count, const uint8_t* ids, int64_t ids_length,
+                           const int64_t* id_offsets, const int64_t* keys);
+/* keep 1 = publish the staged documents, 0 = drop them; *staged = how many there were. */
+int32_t rk_bm25_commit(uint64_t handle, int32_t keep, int64_t* staged);
 
 #ifdef __cplusplus
 }

@@ -195,6 +195,32 @@ public class Bm25Tests
     }
 
     [Fact]
+    public void StagedAddsAreInvisibleUntilCommittedAndDropCleanly()
+    {
+        string[] docs = ["alpha beta", "beta gamma gamma", "delta"];
+        Bm25Index index = Build(docs);
+        Bm25Snapshot before = index.Current;
+        index.Add("gamma delta"u8, [0, 11], default, "x"u8, [0, 1], [5], publish: false);
+        index.Add("omega"u8, [0, 5], default, "y"u8, [0, 1], [9], publish: false);
+        Assert.Same(before, index.Current); // searches still see the published state
+        Assert.Equal(10, index.NextKey);
+        Assert.Equal(2, index.CommitStaged(keep: false));
+        Assert.Same(before, index.Current); // dropping needs no rebuild
+        Assert.Equal(3, index.NextKey);
+        Assert.Equal(0, index.CommitStaged(keep: true));
+
+        index.Add("gamma delta"u8, [0, 11], default, "x"u8, [0, 1], [3], publish: false);
+        Assert.Equal(1, index.CommitStaged(keep: true));
+        Bm25Index fresh = Build([.. docs, "gamma delta"]);
+        var a = new double[4];
+        var b = new double[4];
+        var query = new Bm25Search.Query("alpha gamma delta"u8, default);
+        Bm25Search.Scores(index.Current, query, a);
+        Bm25Search.Scores(fresh.Current, query, b);
+        Assert.Equal(b, a);
+    }
+
+    [Fact]
     public void FileRoundTripAndCorruption()
     {
         Bm25Index index = Build(["water boils", "iron rusts in water"], Bm25Method.Okapi);

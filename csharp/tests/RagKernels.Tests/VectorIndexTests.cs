@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Threading;
 using RagKernels.Hashing;
 using RagKernels.Vectors;
 using Xunit;
@@ -127,6 +128,45 @@ public class VectorIndexTests
                 Assert.Equal(oneScores, scores.AsSpan(q * k, k).ToArray());
             }
         }
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void SearchManyStopsWhenCancelledAndIsUnchangedOtherwise(int threads)
+    {
+        const int dim = 16, k = 3, queryCount = 130, rows = 5000;
+        var index = new VectorIndex(dim, VectorMetric.Cosine);
+        index.Add(Random(5, rows * dim), default, default);
+        float[] queries = Random(6, queryCount * dim);
+        var expectedIds = new long[queryCount * k];
+        var expectedScores = new float[queryCount * k];
+        index.SearchMany(queries, k, expectedIds, expectedScores, threads);
+
+        // Never cancelled: the same results, and the flag is asked once per block per group.
+        int asked = 0;
+        var ids = new long[queryCount * k];
+        var scores = new float[queryCount * k];
+        index.SearchMany(queries, k, ids, scores, threads, () => { Interlocked.Increment(ref asked); return false; });
+        Assert.Equal(expectedIds, ids);
+        Assert.Equal(expectedScores, scores);
+        int blockRows = 64 * 1024 / (dim * sizeof(float));
+        int blocks = (rows + blockRows - 1) / blockRows;
+        Assert.True(asked >= blocks * 3, $"asked {asked} times"); // at least 3 groups of 64 queries
+
+        // Cancelled after the 3rd question: every thread stops at its next block.
+        asked = 0;
+        Assert.Throws<OperationCanceledException>(() =>
+            index.SearchMany(queries, k, ids, scores, threads, () => Interlocked.Increment(ref asked) > 3));
+        int workers = threads == 1 ? 1 : Math.Min(threads == 0 ? Environment.ProcessorCount : threads, Environment.ProcessorCount);
+        Assert.True(asked <= 3 + workers, $"asked {asked} times after cancelling");
+
+        // The index is unchanged and usable.
+        Array.Clear(ids);
+        index.SearchMany(queries, k, ids, scores, threads);
+        Assert.Equal(expectedIds, ids);
+        Assert.Equal(expectedScores, scores);
     }
 
     [Fact]

@@ -18,7 +18,9 @@ Methods:
         ids: str or int per document (default: 0, 1, 2, ... continuing across calls; duplicates
         allowed). Statistics update so scores equal a fresh build of the same corpus. Each call
         rebuilds the statistics, so add in batches, not one document per call. progress=True
-        (or None for 10,000+ documents) shows a tqdm bar.
+        (or None for 10,000+ documents) shows a tqdm bar. All or nothing: an exception during
+        the call, KeyboardInterrupt included (honoured within about 50 ms natively; large adds
+        run in slices), leaves the index as before the call, next default id included.
     remove(ids): removes every document with one of these ids; KeyError (nothing removed) for an
         unknown id. Later documents move up one number per removed document.
     search(query, k=10, allowed=None) -> list of (id, score): best first, ties in insertion order,
@@ -28,7 +30,9 @@ Methods:
         str query (TypeError for tokens) and int64 ids in the index (ValueError otherwise).
     search_many(queries, k=10, threads=None) -> (docs, scores): numpy int64 and float64 (n, k)
         arrays of document numbers and scores; unused places hold -1 and 0.0. Native: all cores,
-        or `threads` threads.
+        or `threads` threads, in slices of about 50 ms so that Ctrl-C is honoured; each slice
+        searches the index as it is when the slice starts, so with another thread writing
+        meanwhile different rows may see different states (each row sees one).
     get_scores(query) -> numpy float64 array of every document's score, by document number.
     save(path): versioned file with a CRC-32, written to a temporary file and renamed; either
         implementation loads it. BM25Index.load(path): ValueError for a foreign, truncated or

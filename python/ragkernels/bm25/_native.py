@@ -11,6 +11,7 @@ import numpy as np
 from .._native import bind_fastcall, ffi, lib, raise_for
 from .._native._handle import HandleOwner
 from .._allowed import buffer_of
+from .. import _slices
 from . import _common as C
 from ._py import _id_list, _query_list
 
@@ -25,6 +26,10 @@ _search = lib.rk_bm25_search
 _SMALL_K = 4096
 _BUFFER_K = 64
 _buffers = threading.local()
+# Documents in the first (probe) slice of an add; an add of at most this many is one call.
+_ADD_PROBE = 256
+# Queries in the first slice of search_many; at most this many are one call.
+_QUERY_PROBE = 64
 # The fastcall extension's search (ragkernels._native._fastcall.bm25_search): a str query
 # without filter, k <= 64, answered in C with the list built there. None means "take the cffi
 # path" (closed index, other query kinds, big k, a non-zero status: the path raises as before).
@@ -85,19 +90,21 @@ class BM25Index(HandleOwner):
     # ---- writing ----------------------------------------------------------------------
 
     def add(self, texts, ids=None, progress=False) -> None:
-        """Adds documents; see ragkernels.BM25Index.add."""
+        """Adds documents; see ragkernels.BM25Index.add.
+
+        All or nothing: a large add runs as slices of about 50 ms (staged in the library, not
+        yet visible to searches) and publishes them in one last call, so Ctrl-C is honoured
+        between slices; an exception (KeyboardInterrupt included) before that last call drops
+        the staged documents, leaving the index exactly as before the call (documents, ids,
+        next default id), as the pure-Python twin does.
+        """
         self._h()
         docs, pretokenized = C.split_documents(texts)
         ids = C.check_ids(ids, len(docs))
         if not docs:
             return
-        chunk = len(docs)
-        if progress or (progress is None and len(docs) >= 10000):
-            # A bar needs steps: 10 calls, each of which rebuilds the statistics (a few times the
-            # cost of one call; progress is opt-in).
-            chunk = max(1000, (len(docs) + 9) // 10)
         bar = None
-        if chunk < len(docs):
+        if progress or (progress is None and len(docs) >= 10000):
             try:
                 from tqdm import tqdm
 
@@ -105,43 +112,78 @@ class BM25Index(HandleOwner):
             except ImportError:  # pragma: no cover - tqdm is optional
                 bar = None
         try:
-            for start in range(0, len(docs), chunk):
-                part = docs[start:start + chunk]
-                self._add(part, None if ids is None else ids[start:start + chunk], pretokenized)
-                if bar is not None:
-                    bar.update(len(part))
+            with self._write_lock:
+                self._add_locked(docs, ids, pretokenized, bar)
         finally:
             if bar is not None:
                 bar.close()
 
-    def _add(self, docs, ids, pretokenized):
-        with self._write_lock:
-            handle = self._h()
-            first = self._next_key
-            keys = np.arange(first, first + len(docs), dtype=np.int64)
-            idents = list(range(first, first + len(docs))) if ids is None else ids
-            encoded_ids = [C.encode_id(i) for i in idents]
-            if pretokenized:
-                text, token_offsets, starts = _encode_tokens(docs)
-                tokens_ptr, token_count = _from_buffer("int64_t[]", token_offsets), len(token_offsets) - 1
+    def _add_locked(self, docs, ids, pretokenized, bar):
+        handle = self._h()
+        first = self._next_key
+        idents = list(range(first, first + len(docs))) if ids is None else ids
+        encoded_ids = [C.encode_id(i) for i in idents]
+        id_of_key = self._id_of_key
+        # Filled before the library sees a key (a search must find the id of any key it returns).
+        id_of_key.update(zip(range(first, first + len(docs)), idents))
+        staging = len(docs) > _ADD_PROBE
+        if staging:
+            call, parts = lib.rk_bm25_add_staged, _slices.slices(len(docs), _ADD_PROBE)
+        else:
+            call, parts = lib.rk_bm25_add, [(0, len(docs))]  # small: one call, nothing to stage
+        done = False
+        try:
+            for start, stop in parts:
+                status = self._add_call(call, handle, docs[start:stop], encoded_ids[start:stop], first + start,
+                                        pretokenized)
+                if status:
+                    self._raise(status)
+                if bar is not None:
+                    bar.update(stop - start)
+            if staging:
+                staged = _new("int64_t*")
+                status = lib.rk_bm25_commit(handle, 1, staged)  # one rebuild of the scores
+                if status:
+                    self._raise(status)
+            done = True
+        finally:
+            # On an exception (Ctrl-C included), drop what is staged. The library's next key
+            # then tells whether the documents went in after all: a KeyboardInterrupt that
+            # arrived during the publishing call is raised after it, with the add complete.
+            if not done and self._handle:
+                if staging:
+                    lib.rk_bm25_commit(handle, 0, _new("int64_t*"))
+                done = self._library_next_key(handle) == first + len(docs)
+            if done:
+                self._next_key = first + len(docs)
+                keys_of_id = self._keys_of_id
+                for key, data in enumerate(encoded_ids, first):
+                    keys_of_id.setdefault(data, []).append(key)
             else:
-                parts = [d.encode("utf-8") for d in docs]
-                text, starts = b"".join(parts), _offsets([len(p) for p in parts])
-                tokens_ptr, token_count = _NULL, 0
-            id_bytes = b"".join(encoded_ids)
-            id_offsets = _offsets([len(i) for i in encoded_ids])
-            for key, ident in zip(keys.tolist(), idents):
-                self._id_of_key[key] = ident
-            status = lib.rk_bm25_add(handle, text, len(text), _from_buffer("int64_t[]", starts), len(docs), tokens_ptr,
-                                     token_count, id_bytes, len(id_bytes), _from_buffer("int64_t[]", id_offsets),
-                                     _from_buffer("int64_t[]", keys))
-            if status:
-                for key in keys.tolist():
-                    del self._id_of_key[key]
-                self._raise(status)
-            self._next_key = first + len(docs)
-            for key, data in zip(keys.tolist(), encoded_ids):
-                self._keys_of_id.setdefault(data, []).append(key)
+                for key in range(first, first + len(docs)):
+                    id_of_key.pop(key, None)
+
+    @staticmethod
+    def _library_next_key(handle) -> int:
+        method, params, tokenizer, stop, next_key = (_new("int32_t*"), _new("double[4]"), _new("int32_t*"),
+                                                     _new("int32_t*"), _new("int64_t*"))
+        status = lib.rk_bm25_info(handle, method, params, tokenizer, stop, next_key)
+        return next_key[0] if status == lib.RK_OK else -1
+
+    @staticmethod
+    def _add_call(call, handle, docs, encoded_ids, first, pretokenized):
+        keys = np.arange(first, first + len(docs), dtype=np.int64)
+        if pretokenized:
+            text, token_offsets, starts = _encode_tokens(docs)
+            tokens_ptr, token_count = _from_buffer("int64_t[]", token_offsets), len(token_offsets) - 1
+        else:
+            parts = [d.encode("utf-8") for d in docs]
+            text, starts = b"".join(parts), _offsets([len(p) for p in parts])
+            tokens_ptr, token_count = _NULL, 0
+        id_bytes = b"".join(encoded_ids)
+        id_offsets = _offsets([len(i) for i in encoded_ids])
+        return call(handle, text, len(text), _from_buffer("int64_t[]", starts), len(docs), tokens_ptr, token_count,
+                    id_bytes, len(id_bytes), _from_buffer("int64_t[]", id_offsets), _from_buffer("int64_t[]", keys))
 
     def remove(self, ids) -> None:
         """Removes every document whose id is in `ids`; see ragkernels.BM25Index.remove."""
@@ -243,18 +285,26 @@ class BM25Index(HandleOwner):
         return docs, scores
 
     def _search_many(self, handle, queries, pretokenized, k, threads, docs, scores):
-        if pretokenized:
-            text, token_offsets, starts = _encode_tokens(queries)
-            tokens_ptr, token_count = _from_buffer("int64_t[]", token_offsets), len(token_offsets) - 1
-        else:
-            parts = [q.encode("utf-8") for q in queries]
-            text, starts = b"".join(parts), _offsets([len(p) for p in parts])
-            tokens_ptr, token_count = _NULL, 0
-        status = lib.rk_bm25_search_many(handle, text, len(text), _from_buffer("int64_t[]", starts), len(queries),
-                                         tokens_ptr, token_count, k, threads, _from_buffer("int64_t[]", docs),
-                                         _from_buffer("double[]", scores))
-        if status:
-            self._raise(status)
+        # In slices of about 50 ms (one native call each, all threads within each) so that
+        # Ctrl-C is honoured between them. Each call searches the snapshot current when it
+        # starts: with another thread writing meanwhile, rows of different slices may come from
+        # different snapshots (each row is still a consistent search of one snapshot).
+        parts = [(0, len(queries))] if len(queries) <= _QUERY_PROBE else _slices.slices(len(queries), _QUERY_PROBE)
+        for start, stop in parts:
+            part = queries[start:stop]
+            if pretokenized:
+                text, token_offsets, starts = _encode_tokens(part)
+                tokens_ptr, token_count = _from_buffer("int64_t[]", token_offsets), len(token_offsets) - 1
+            else:
+                encoded = [q.encode("utf-8") for q in part]
+                text, starts = b"".join(encoded), _offsets([len(p) for p in encoded])
+                tokens_ptr, token_count = _NULL, 0
+            status = lib.rk_bm25_search_many(handle, text, len(text), _from_buffer("int64_t[]", starts), len(part),
+                                             tokens_ptr, token_count, k, threads,
+                                             _from_buffer("int64_t[]", docs[start:stop]),
+                                             _from_buffer("double[]", scores[start:stop]))
+            if status:
+                self._raise(status)
 
     def get_scores(self, query) -> np.ndarray:
         """Scores of every document for `query`; see ragkernels.BM25Index.get_scores."""

@@ -9,14 +9,40 @@ import numpy as np
 
 from .._native import ffi, lib, raise_for
 from .._native._handle import HandleOwner
+from .. import _slices
 from . import _args, _runtime
 
 if lib is None:  # pragma: no cover - the dispatcher never imports this module then
     raise ImportError("libragkernels is not loaded")
 
-# Texts per native call: bounds the library's per-call token buffer (texts × max_length ints)
-# while keeping batches of similar lengths together.
-CHUNK = 4096
+# Interruptibility (issue 7): embed() works in native calls of about _slices.TARGET_SECONDS.
+# The texts are sorted by token count (longest first, ties in input order) over the whole input,
+# as the library sorts them within a call, and cut into slices of whole batches in that order:
+# every ONNX Runtime batch is then the same as in one call over all the texts (same rows, same
+# padding), so results do not depend on the slicing. One batch is one ORT Run, which can take
+# longer than the target: each call therefore runs cancellable, and Ctrl-C terminates the Run
+# under way through its OrtRunOptions (rk_embed_run_cancellable / rk_embed_cancel).
+_TOKENIZE_PROBE = 256  # texts in the first slice of the length pass
+_LARGEST = 4096  # texts per call at most: bounds the library's token buffer (texts x max_length)
+
+
+def _token_counts(handle, items: list, raise_) -> np.ndarray:
+    """Token count of each text ([CLS]/[SEP] included, truncated as embed() does), from the
+    library's tokenizer in slices (ids are not copied out: capacity 0 asks for lengths only)."""
+    lengths = np.zeros(len(items), dtype=np.int64)
+    needed = ffi.new("int64_t*")
+    for start, stop in _slices.slices(len(items), _TOKENIZE_PROBE):
+        text, offsets = _pack(items[start:stop])
+        status = lib.rk_embed_tokenize(handle, text, ffi.from_buffer("int64_t[]", offsets), stop - start, 0, ffi.NULL, 0,
+                                       ffi.from_buffer("int64_t[]", lengths[start:stop], require_writable=True), needed)
+        if status and status != lib.RK_BUFFER_TOO_SMALL:
+            raise_(status)
+    return lengths
+
+
+_run_cancellable = lib.rk_embed_run_cancellable
+# Calls with less UTF-8 than this (about a hundred tokens: a query) run directly, not cancellable.
+_DIRECT_BYTES = 512
 
 
 def _raise(status: int):
@@ -105,7 +131,12 @@ class Embedder(HandleOwner):
 
     def embed(self, texts) -> np.ndarray:
         """Embeds a sequence of str; returns a float32 array of shape (len(texts), dim), row i
-        for texts[i]. An empty sequence gives shape (0, dim)."""
+        for texts[i]. An empty sequence gives shape (0, dim).
+
+        Many texts are embedded in native calls of about 50 ms (whole batches of the
+        length-sorted texts, so results do not depend on the cut), each in a worker thread that
+        Ctrl-C cancels, the ONNX Runtime batch in progress included; KeyboardInterrupt is then
+        raised and the Embedder stays usable."""
         items = _args.texts(texts)
         handle = self._handle
         if not handle:
@@ -113,17 +144,50 @@ class Embedder(HandleOwner):
         out = np.empty((len(items), self._dim), dtype=np.float32)
         run_ns = ffi.new("int64_t*")
         total_ns = 0
-        for first in range(0, len(items), CHUNK):
-            chunk = items[first:first + CHUNK]
-            text, offsets = _pack(chunk)
-            rows = out[first:first + len(chunk)]
-            status = lib.rk_embed_run(handle, text, ffi.from_buffer("int64_t[]", offsets), len(chunk), self._batch_size,
-                                      ffi.from_buffer("float[]", rows, require_writable=True), rows.size, run_ns)
-            if status:
-                self._raise(status)
+        if not items:
+            self.last_run_ns = 0
+            return out
+        if len(items) <= self._batch_size:
+            # One batch: one call, as before (nothing to sort or to cut).
+            self._run(handle, items, out, run_ns)
+            self.last_run_ns = run_ns[0]
+            return out
+        lengths = _token_counts(handle, items, self._raise)
+        order = np.lexsort((np.arange(len(items)), -lengths))  # longest first, ties in input order
+        # Cost of a text ~ its token count (after the sort a batch pads to about that width).
+        widths = lengths[order]
+        cost = np.zeros(len(items) + 1, dtype=np.float64)
+        np.cumsum(widths, out=cost[1:])
+        rows = np.empty((0, self._dim), dtype=np.float32)
+        for start, stop in _slices.slices(len(items), self._batch_size, cost=cost.tolist(), multiple=self._batch_size,
+                                             largest=_LARGEST):
+            picked = order[start:stop]
+            if rows.shape[0] < stop - start:
+                rows = np.empty((stop - start, self._dim), dtype=np.float32)
+            part = rows[:stop - start]
+            self._run(handle, [items[i] for i in picked.tolist()], part, run_ns)
+            out[picked] = part
             total_ns += run_ns[0]
         self.last_run_ns = total_ns
         return out
+
+    def _run(self, handle, texts: list, out: np.ndarray, run_ns) -> None:
+        # One ONNX Runtime batch can take half a second (32 x 128 tokens, MiniLM-L6), so each
+        # call runs cancellable: in a worker thread while this one waits; Ctrl-C sets the flag
+        # and rk_embed_cancel stops the Run under way (_slices.cancellable).
+        text, offsets = _pack(texts)
+        offsets, output = ffi.from_buffer("int64_t[]", offsets), ffi.from_buffer("float[]", out, require_writable=True)
+        if len(text) < _DIRECT_BYTES:  # a few milliseconds: a worker thread would cost more than it saves
+            status = lib.rk_embed_run(handle, text, offsets, len(texts), self._batch_size, output, out.size, run_ns)
+            if status:
+                self._raise(status)
+            return
+        flag = ffi.new("int32_t[1]")
+        status = _slices.cancellable(
+            lambda: _run_cancellable(handle, text, offsets, len(texts), self._batch_size, output, out.size, run_ns, flag),
+            flag, lambda: lib.rk_embed_cancel(handle, flag))
+        if status:
+            self._raise(status)
 
     def tokenize(self, texts, max_length=None) -> list:
         """Token ids ([CLS] ... [SEP]) of each text, truncated to max_length (default: the

@@ -8,6 +8,7 @@ import weakref
 
 import numpy as np
 
+from .. import _slices
 from .._native import bind_fastcall, ffi, lib, raise_for
 from .._native._handle import HandleOwner
 from ._text import check_pair, check_pairs, text_sequence
@@ -239,9 +240,18 @@ def _batch(function: str, kernel, claims, sources, dtype, ctype, which):
         # The fastcall extension packs in C (no join, no encode, no offsets arrays in Python)
         # and releases the GIL around the kernel. False: an element is not an encodable str,
         # or the kernel refused; the path below then raises exactly what it raises.
-        results = np.empty(len(claims), dtype=dtype)
-        if _fast_batch(which, claims, sources, results):
-            return results
+        count = len(claims)
+        results = np.empty(count, dtype=dtype)
+        if count <= _BATCH_PROBE:
+            if _fast_batch(which, claims, sources, results):
+                return results
+        else:
+            # In slices of about 50 ms, like the path below, so that Ctrl-C is honoured.
+            for start, stop in _slices.slices(count, _BATCH_PROBE):
+                if not _fast_batch(which, claims[start:stop], sources[start:stop], results[start:stop]):
+                    break
+            else:
+                return results
     claims = text_sequence(function, "claims", claims)
     sources = text_sequence(function, "sources", sources)
     try:
@@ -254,13 +264,20 @@ def _batch(function: str, kernel, claims, sources, dtype, ctype, which):
         raise
     count = len(claims)
     results = np.empty(count, dtype=dtype)
-    status = kernel(claim_data, claim_length, ffi.from_buffer("int64_t[]", claim_offsets),
-                    source_data, source_length, ffi.from_buffer("int64_t[]", source_offsets),
-                    count, ffi.from_buffer(ctype, results))
-    del claim_owner, source_owner  # alive until the call has returned
-    if status:
-        raise_for(status)
+    # Many pairs run as slices of about 50 ms (the offsets are absolute, so a slice is a view of
+    # the offsets and results; the buffers stay whole) so that Ctrl-C is honoured (issue 7).
+    parts = [(0, count)] if count <= _BATCH_PROBE else _slices.slices(count, _BATCH_PROBE)
+    for start, stop in parts:
+        status = kernel(claim_data, claim_length, ffi.from_buffer("int64_t[]", claim_offsets[start:stop + 1]),
+                        source_data, source_length, ffi.from_buffer("int64_t[]", source_offsets[start:stop + 1]),
+                        stop - start, ffi.from_buffer(ctype, results[start:stop]))
+        if status:
+            raise_for(status)
+    del claim_owner, source_owner  # alive until the calls have returned
     return results
+
+
+_BATCH_PROBE = 4096  # pairs in the first slice of a batch; at most this many are one call
 
 
 def entity_overlap_batch(claims, sources) -> np.ndarray:

@@ -77,7 +77,12 @@ SEARCH = """The best min(k, len(self)) vectors for one query: a list of (id, sco
             TypeError: allowed is not an iterable of ints.
 """
 
-SEARCH_MANY = """Searches many queries in one call against one snapshot of the index.
+SEARCH_MANY = """Searches many queries.
+
+        The native kernel works in slices of about 50 ms (all threads within each) so that
+        Ctrl-C is honoured promptly; each slice searches the snapshot current when it starts,
+        so with another thread writing meanwhile, rows of different slices may see different
+        snapshots (each row sees one). Without concurrent writes every row sees the same index.
 
         Args:
             vectors: queries of shape (n, dim).

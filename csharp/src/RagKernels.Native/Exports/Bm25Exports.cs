@@ -81,7 +81,55 @@ internal static unsafe class Bm25Exports
     /// </summary>
     [UnmanagedCallersOnly(EntryPoint = "rk_bm25_add", CallConvs = [typeof(CallConvCdecl)])]
     public static int Add(ulong handle, byte* text, long textLength, long* docStarts, long count, long* tokenOffsets, long tokenCount,
-        byte* ids, long idsLength, long* idOffsets, long* keys)
+        byte* ids, long idsLength, long* idOffsets, long* keys) =>
+        AddDocuments(handle, text, textLength, docStarts, count, tokenOffsets, tokenCount, ids, idsLength, idOffsets, keys, publish: true);
+
+    /// <summary>
+    /// <c>int32_t rk_bm25_add_staged(...)</c>, the arguments of rk_bm25_add: adds the documents
+    /// without publishing them. Searches, rk_bm25_len and saves do not see staged documents until
+    /// rk_bm25_commit(handle, 1) (or the next rk_bm25_add / rk_bm25_remove) publishes them;
+    /// rk_bm25_commit(handle, 0) drops them and restores rk_bm25_next_key. A long add runs as many
+    /// short calls this way (the caller can be interrupted between them) and rebuilds the scores
+    /// once. Nothing changes on failure. Statuses as rk_bm25_add.
+    /// </summary>
+    [UnmanagedCallersOnly(EntryPoint = "rk_bm25_add_staged", CallConvs = [typeof(CallConvCdecl)])]
+    public static int AddStaged(ulong handle, byte* text, long textLength, long* docStarts, long count, long* tokenOffsets, long tokenCount,
+        byte* ids, long idsLength, long* idOffsets, long* keys) =>
+        AddDocuments(handle, text, textLength, docStarts, count, tokenOffsets, tokenCount, ids, idsLength, idOffsets, keys, publish: false);
+
+    /// <summary><c>int32_t rk_bm25_commit(uint64_t handle, int32_t keep, int64_t* staged)</c>: ends
+    /// staging (see rk_bm25_add_staged). keep = 1 publishes the staged documents, keep = 0 drops
+    /// them (the index is then as before the first staged add). <c>*staged</c> receives how many
+    /// there were (0: nothing happens). Status: RK_OK, RK_NULL_POINTER, RK_INVALID_ARGUMENT
+    /// (keep not 0 or 1), RK_INVALID_HANDLE.</summary>
+    [UnmanagedCallersOnly(EntryPoint = "rk_bm25_commit", CallConvs = [typeof(CallConvCdecl)])]
+    public static int Commit(ulong handle, int keep, long* staged)
+    {
+        try
+        {
+            if (!HandleTable.TryGet(handle, HandleKind.Bm25Index, out Bm25Index index))
+            {
+                return LastError.InvalidHandle(What);
+            }
+            if (staged == null)
+            {
+                return LastError.NullPointer("staged");
+            }
+            if (keep is not (0 or 1))
+            {
+                return LastError.InvalidArgument($"keep must be 0 or 1, got {keep}");
+            }
+            *staged = index.CommitStaged(keep == 1);
+            return Status.Ok;
+        }
+        catch (Exception e)
+        {
+            return Fail(e);
+        }
+    }
+
+    private static int AddDocuments(ulong handle, byte* text, long textLength, long* docStarts, long count, long* tokenOffsets, long tokenCount,
+        byte* ids, long idsLength, long* idOffsets, long* keys, bool publish)
     {
         try
         {
@@ -105,7 +153,7 @@ internal static unsafe class Bm25Exports
             ReadOnlySpan<long> tokens = tokenOffsets == null ? default : new ReadOnlySpan<long>(tokenOffsets, (int)tokenCount + 1);
             index.Add(new ReadOnlySpan<byte>(text, (int)textLength), new ReadOnlySpan<long>(docStarts, (int)count + 1), tokens,
                 new ReadOnlySpan<byte>(ids, (int)idsLength), new ReadOnlySpan<long>(idOffsets, (int)count + 1),
-                new ReadOnlySpan<long>(keys, (int)count));
+                new ReadOnlySpan<long>(keys, (int)count), publish);
             return Status.Ok;
         }
         catch (Exception e)

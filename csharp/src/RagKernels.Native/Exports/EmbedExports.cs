@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Unicode;
+using System.Threading;
 using RagKernels.Embedding;
 
 namespace RagKernels.Native.Exports;
@@ -109,7 +110,84 @@ internal static unsafe class EmbedExports
     /// </summary>
     [UnmanagedCallersOnly(EntryPoint = "rk_embed_run", CallConvs = [typeof(CallConvCdecl)])]
     public static int RkEmbedRun(ulong handle, byte* text, long* offsets, long count, long batchSize, float* output,
-        long outputLength, long* ortRunNs)
+        long outputLength, long* ortRunNs) =>
+        Run(handle, text, offsets, count, batchSize, output, outputLength, ortRunNs, null);
+
+    /// <summary>
+    /// <c>int32_t rk_embed_run_cancellable(uint64_t handle, const uint8_t* text,
+    /// const int64_t* offsets, int64_t count, int64_t batch_size, float* output,
+    /// int64_t output_length, int64_t* ort_run_ns, const int32_t* cancel)</c>: rk_embed_run that
+    /// stops early once <c>*cancel</c> is non-zero: read before each batch, and
+    /// <c>rk_embed_cancel(handle, cancel)</c> (from another thread, after setting <c>*cancel</c>)
+    /// also stops the ONNX Runtime Run under way. It then returns RK_CANCELLED (output
+    /// unspecified); the embedder stays usable. <c>cancel</c> must stay valid until the call
+    /// returns. Status: as rk_embed_run, plus RK_CANCELLED; RK_NULL_POINTER when cancel is NULL.
+    /// </summary>
+    [UnmanagedCallersOnly(EntryPoint = "rk_embed_run_cancellable", CallConvs = [typeof(CallConvCdecl)])]
+    public static int RkEmbedRunCancellable(ulong handle, byte* text, long* offsets, long count, long batchSize,
+        float* output, long outputLength, long* ortRunNs, int* cancel)
+    {
+        try
+        {
+            if (cancel == null)
+            {
+                if (ortRunNs != null)
+                {
+                    *ortRunNs = 0;
+                }
+                return LastError.NullPointer("cancel");
+            }
+            return Run(handle, text, offsets, count, batchSize, output, outputLength, ortRunNs, cancel);
+        }
+        catch (Exception e)
+        {
+            return FromException(e);
+        }
+    }
+
+    /// <summary>
+    /// <c>int32_t rk_embed_cancel(uint64_t handle, const int32_t* cancel)</c>: stops the ONNX
+    /// Runtime Run of every rk_embed_run_cancellable call on <c>handle</c> under way with this
+    /// <c>cancel</c> pointer (the caller sets <c>*cancel</c> first: a call that has not started
+    /// its Run yet sees the flag). RK_OK also when there is none. Status: RK_OK,
+    /// RK_NULL_POINTER, RK_INVALID_HANDLE, RK_INTERNAL.
+    /// </summary>
+    [UnmanagedCallersOnly(EntryPoint = "rk_embed_cancel", CallConvs = [typeof(CallConvCdecl)])]
+    public static int RkEmbedCancel(ulong handle, int* cancel)
+    {
+        try
+        {
+            if (!HandleTable.TryGet(handle, HandleKind.Embedder, out SentenceEmbedder _))
+            {
+                return LastError.InvalidHandle("embedder");
+            }
+            if (cancel == null)
+            {
+                return LastError.NullPointer("cancel");
+            }
+            lock (Running)
+            {
+                foreach ((ulong Handle, nint Flag, RunCancellation Run) entry in Running)
+                {
+                    if (entry.Handle == handle && entry.Flag == (nint)cancel)
+                    {
+                        entry.Run.Cancel();
+                    }
+                }
+            }
+            return Status.Ok;
+        }
+        catch (Exception e)
+        {
+            return FromException(e);
+        }
+    }
+
+    // The cancellable runs under way, by embedder handle and flag address, for rk_embed_cancel.
+    private static readonly List<(ulong Handle, nint Flag, RunCancellation Run)> Running = [];
+
+    private static int Run(ulong handle, byte* text, long* offsets, long count, long batchSize, float* output,
+        long outputLength, long* ortRunNs, int* cancel)
     {
         try
         {
@@ -143,7 +221,33 @@ internal static unsafe class EmbedExports
             {
                 return LastError.NullPointer("output");
             }
-            long ns = embedder.Embed(utf8, bounds, (int)batchSize, new Span<float>(output, (int)needed));
+            long ns;
+            if (cancel == null)
+            {
+                ns = embedder.Embed(utf8, bounds, (int)batchSize, new Span<float>(output, (int)needed));
+            }
+            else
+            {
+                // The flag is written by another thread of the caller: read it afresh every time.
+                nint flag = (nint)cancel;
+                using RunCancellation cancellation = embedder.CreateCancellation(() => Volatile.Read(ref *(int*)flag) != 0);
+                var entry = (handle, flag, cancellation);
+                lock (Running)
+                {
+                    Running.Add(entry);
+                }
+                try
+                {
+                    ns = embedder.Embed(utf8, bounds, (int)batchSize, new Span<float>(output, (int)needed), cancellation);
+                }
+                finally
+                {
+                    lock (Running)
+                    {
+                        Running.Remove(entry);
+                    }
+                }
+            }
             if (ortRunNs != null)
             {
                 *ortRunNs = ns;

@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Threading;
 using RagKernels.Vectors;
 
 namespace RagKernels.Native.Exports;
@@ -201,7 +202,36 @@ internal static unsafe class VectorExports
     /// RK_INVALID_ARGUMENT.
     /// </summary>
     [UnmanagedCallersOnly(EntryPoint = "rk_vector_index_search_many", CallConvs = [typeof(CallConvCdecl)])]
-    public static int RkVectorIndexSearchMany(ulong handle, float* queries, long queryCount, long k, int threads, long* ids, float* scores)
+    public static int RkVectorIndexSearchMany(ulong handle, float* queries, long queryCount, long k, int threads, long* ids, float* scores) =>
+        SearchMany(handle, queries, queryCount, k, threads, ids, scores, null);
+
+    /// <summary>
+    /// <c>int32_t rk_vector_index_search_many_cancellable(uint64_t handle, const float* queries,
+    /// int64_t query_count, int64_t k, int32_t threads, int64_t* ids, float* scores,
+    /// const volatile int32_t* cancel)</c>: rk_vector_index_search_many that stops early when
+    /// another thread sets <c>*cancel</c> to a non-zero value (checked before each block of about
+    /// 64 KB of vectors); it then returns RK_CANCELLED and the results are unspecified.
+    /// <c>cancel</c> must stay valid until the call returns. Status: as rk_vector_index_search_many,
+    /// plus RK_CANCELLED; RK_NULL_POINTER when cancel is NULL.
+    /// </summary>
+    [UnmanagedCallersOnly(EntryPoint = "rk_vector_index_search_many_cancellable", CallConvs = [typeof(CallConvCdecl)])]
+    public static int RkVectorIndexSearchManyCancellable(ulong handle, float* queries, long queryCount, long k, int threads,
+        long* ids, float* scores, int* cancel)
+    {
+        try
+        {
+            return cancel == null
+                ? LastError.NullPointer("cancel")
+                : SearchMany(handle, queries, queryCount, k, threads, ids, scores, cancel);
+        }
+        catch (Exception e)
+        {
+            return LastError.FromException(e);
+        }
+    }
+
+    private static int SearchMany(ulong handle, float* queries, long queryCount, long k, int threads, long* ids, float* scores,
+        int* cancel)
     {
         try
         {
@@ -222,8 +252,11 @@ internal static unsafe class VectorExports
                 return LastError.NullPointer(queries == null ? "queries" : ids == null ? "ids" : "scores");
             }
             int n = (int)queryCount;
+            // The flag is written by another thread of the caller: read it afresh every time.
+            nint flag = (nint)cancel;
+            Func<bool>? cancelled = cancel == null ? null : () => Volatile.Read(ref *(int*)flag) != 0;
             index.SearchMany(new ReadOnlySpan<float>(queries, n * index.Dimension), (int)k,
-                new Span<long>(ids, (int)(n * k)), new Span<float>(scores, (int)(n * k)), threads);
+                new Span<long>(ids, (int)(n * k)), new Span<float>(scores, (int)(n * k)), threads, cancelled);
             return Status.Ok;
         }
         catch (Exception e)

@@ -18,6 +18,12 @@ public sealed class Bm25Index
     private readonly List<Bm25Document> _documents = new();
     private Bm25Snapshot _current;
     private long _nextKey;
+    // Staged adds (Add with publish: false): documents from _stagedFrom on are in _documents but
+    // not in any snapshot yet; _stagedNextKey is _nextKey from before the first of them. -1 = none.
+    // They let a long add run as many short calls (so the caller can be interrupted between them)
+    // while rebuilding the snapshot once, and be dropped again without a rebuild.
+    private int _stagedFrom = -1;
+    private long _stagedNextKey;
     // Writer-only scratch: term number -> position in the document being built.
     private int[] _slotOfTerm = new int[256];
     private int[] _stampOfTerm = new int[256];
@@ -55,9 +61,12 @@ public sealed class Bm25Index
     /// indices into tokenOffsets and token j is <c>text[tokenOffsets[j]..tokenOffsets[j + 1]]</c>,
     /// used as is. Ids are <c>ids[idOffsets[i]..idOffsets[i + 1]]</c>; keys must increase and be
     /// at least <see cref="NextKey"/>. Everything is checked before the index changes.
+    /// With <paramref name="publish"/> false the documents are staged: searches do not see them
+    /// until <see cref="CommitStaged"/> (or any publishing write) and <see cref="CommitStaged"/>
+    /// with keep = false drops them.
     /// </summary>
     public void Add(ReadOnlySpan<byte> text, ReadOnlySpan<long> docStarts, ReadOnlySpan<long> tokenOffsets,
-        ReadOnlySpan<byte> ids, ReadOnlySpan<long> idOffsets, ReadOnlySpan<long> keys)
+        ReadOnlySpan<byte> ids, ReadOnlySpan<long> idOffsets, ReadOnlySpan<long> keys, bool publish = true)
     {
         int count = keys.Length;
         if (docStarts.Length != count + 1 || idOffsets.Length != count + 1)
@@ -110,9 +119,17 @@ public sealed class Bm25Index
                     built[i] = BuildText(keys[i], id, doc, scratch);
                 }
             }
+            if (!publish && _stagedFrom < 0)
+            {
+                _stagedFrom = _documents.Count;
+                _stagedNextKey = _nextKey;
+            }
             _documents.AddRange(built);
             _nextKey = keys[^1] + 1;
-            Publish();
+            if (publish)
+            {
+                Publish();
+            }
         }
     }
 
@@ -186,8 +203,38 @@ public sealed class Bm25Index
         }
     }
 
-    private void Publish() =>
+    /// <summary>Ends staging: keep = true publishes the staged documents (one snapshot rebuild);
+    /// keep = false removes them and restores <see cref="NextKey"/>, leaving the index as it was
+    /// before the first staged add (terms they brought stay in the vocabulary, unused, as after a
+    /// remove). Returns the number of staged documents (0 when nothing was staged).</summary>
+    public int CommitStaged(bool keep)
+    {
+        lock (_writeLock)
+        {
+            if (_stagedFrom < 0)
+            {
+                return 0;
+            }
+            int staged = _documents.Count - _stagedFrom;
+            if (keep)
+            {
+                Publish();
+            }
+            else
+            {
+                _documents.RemoveRange(_stagedFrom, staged);
+                _nextKey = _stagedNextKey;
+                _stagedFrom = -1;
+            }
+            return staged;
+        }
+    }
+
+    private void Publish()
+    {
+        _stagedFrom = -1; // every document is in the new snapshot
         Volatile.Write(ref _current, new Bm25Snapshot(Scoring, Tokenizer, StopWords, _vocabulary.Freeze(), _documents.ToArray()));
+    }
 
     private Bm25Document BuildText(long key, byte[] id, ReadOnlySpan<byte> doc, byte[] scratch)
     {

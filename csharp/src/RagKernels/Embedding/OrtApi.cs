@@ -203,11 +203,38 @@ public sealed unsafe class OrtApi
         return value;
     }
 
-    /// <summary>Runs the session; <paramref name="output"/> receives a value ORT allocated.</summary>
-    internal void Run(nint session, byte** inputNames, nint* inputs, int inputCount, byte** outputName, nint* output)
+    /// <summary>Runs the session; <paramref name="output"/> receives a value ORT allocated.
+    /// <paramref name="runOptions"/>: 0 or an OrtRunOptions from <see cref="CreateRunOptions"/>.</summary>
+    internal void Run(nint session, byte** inputNames, nint* inputs, int inputCount, byte** outputName, nint* output,
+        nint runOptions = 0)
     {
         Check(((delegate* unmanaged[Cdecl]<nint, nint, byte**, nint*, nuint, byte**, nuint, nint*, nint>)_api[9])(
-            session, 0, inputNames, inputs, (nuint)inputCount, outputName, 1, output));
+            session, runOptions, inputNames, inputs, (nuint)inputCount, outputName, 1, output));
+    }
+
+    // Run options (slots 39 CreateRunOptions, 46 RunOptionsSetTerminate, 97 ReleaseRunOptions;
+    // onnxruntime_c_api.h, the same in API 11..23): a Run given options whose terminate flag
+    // another thread sets stops early with an error status.
+
+    /// <summary>A new OrtRunOptions; release it with <see cref="ReleaseRunOptions"/>.</summary>
+    internal nint CreateRunOptions()
+    {
+        nint options;
+        Check(((delegate* unmanaged[Cdecl]<nint*, nint>)_api[39])(&options));
+        return options;
+    }
+
+    /// <summary>Makes every Run using <paramref name="options"/> stop as soon as it can
+    /// (thread-safe: meant to be called while a Run is under way on another thread).</summary>
+    internal void TerminateRuns(nint options) =>
+        Check(((delegate* unmanaged[Cdecl]<nint, nint>)_api[46])(options));
+
+    internal void ReleaseRunOptions(nint options)
+    {
+        if (options != 0)
+        {
+            ((delegate* unmanaged[Cdecl]<nint, void>)_api[97])(options);
+        }
     }
 
     /// <summary>The float data and shape of a tensor value; throws for another element type.</summary>

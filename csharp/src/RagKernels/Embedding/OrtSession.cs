@@ -16,6 +16,9 @@ namespace RagKernels.Embedding;
 public sealed unsafe class OrtSession : IDisposable
 {
     private readonly OrtApi _ort;
+
+    /// <summary>The ONNX Runtime this session runs on.</summary>
+    internal OrtApi Ort => _ort;
     private readonly object _gate = new();
     private nint _session;
     private int _active;
@@ -76,7 +79,7 @@ public sealed unsafe class OrtSession : IDisposable
     /// arrays must stay pinned during the call). The returned output [rows, columns, hidden] is
     /// valid, and the session kept alive, until it is disposed.</summary>
     /// <exception cref="ObjectDisposedException">The session was disposed.</exception>
-    public OrtOutput Run(long* ids, long* mask, long* types, int rows, int columns)
+    public OrtOutput Run(long* ids, long* mask, long* types, int rows, int columns, nint runOptions = 0)
     {
         Acquire();
         nint output = 0;
@@ -90,7 +93,7 @@ public sealed unsafe class OrtSession : IDisposable
             {
                 values[2] = _ort.CreateInt64Tensor(types, rows, columns);
             }
-            _ort.Run(_session, _inputNames, values, _inputCount, _outputName, &output);
+            _ort.Run(_session, _inputNames, values, _inputCount, _outputName, &output, runOptions);
             Span<long> shape = stackalloc long[8];
             float* data = _ort.FloatTensor(output, shape, out int rank);
             if (rank != 3 || shape[0] != rows || shape[1] != columns)

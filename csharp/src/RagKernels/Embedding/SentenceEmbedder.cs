@@ -61,7 +61,24 @@ public sealed unsafe class SentenceEmbedder : IDisposable
     /// into rows of <paramref name="output"/> (count × Dimension floats). Returns the
     /// nanoseconds spent inside ORT's Run, so callers can see what the rest costs.
     /// </summary>
-    public long Embed(ReadOnlySpan<byte> utf8, ReadOnlySpan<long> offsets, int batchSize, Span<float> output)
+    public long Embed(ReadOnlySpan<byte> utf8, ReadOnlySpan<long> offsets, int batchSize, Span<float> output) =>
+        Embed(utf8, offsets, batchSize, output, null);
+
+    /// <summary>A <see cref="RunCancellation"/> for this embedder's runtime (dispose it after the
+    /// call); <paramref name="requested"/> as in its constructor.</summary>
+    public RunCancellation CreateCancellation(Func<bool>? requested = null) =>
+        _session is null
+            ? throw new InvalidOperationException("this embedder was opened for tokenization only")
+            : new RunCancellation(_session.Ort, requested);
+
+    /// <summary>
+    /// <see cref="Embed(ReadOnlySpan{byte}, ReadOnlySpan{long}, int, Span{float})"/> that stops
+    /// early, throwing <see cref="OperationCanceledException"/> (output then unspecified), once
+    /// <paramref name="cancellation"/> is cancelled: before the next batch, or inside ORT's Run
+    /// of the batch under way. Null = never cancelled.
+    /// </summary>
+    public long Embed(ReadOnlySpan<byte> utf8, ReadOnlySpan<long> offsets, int batchSize, Span<float> output,
+        RunCancellation? cancellation)
     {
         if (_session is null)
         {
@@ -119,10 +136,14 @@ public sealed unsafe class SentenceEmbedder : IDisposable
                     rowMask[..length].Fill(1);
                     rowMask[length..].Clear();
                 }
+                if (cancellation is not null && cancellation.IsCancelled)
+                {
+                    throw new OperationCanceledException("embed was cancelled");
+                }
                 long start = Stopwatch.GetTimestamp();
                 fixed (long* p = batch)
                 {
-                    using OrtSession.OrtOutput result = _session.Run(p, p + cells, p + 2 * cells, rows, columns);
+                    using OrtSession.OrtOutput result = RunBatch(p, cells, rows, columns, cancellation);
                     runTicks += Stopwatch.GetTimestamp() - start;
                     if (result.HiddenSize != dim)
                     {
@@ -153,6 +174,19 @@ public sealed unsafe class SentenceEmbedder : IDisposable
             }
         }
         return (long)(runTicks * (1e9 / Stopwatch.Frequency));
+    }
+
+    private OrtSession.OrtOutput RunBatch(long* p, int cells, int rows, int columns, RunCancellation? cancellation)
+    {
+        try
+        {
+            return _session!.Run(p, p + cells, p + 2 * cells, rows, columns, cancellation?.Options ?? 0);
+        }
+        catch (OrtException) when (cancellation is not null && cancellation.IsCancelled)
+        {
+            // ORT reports a terminated run as an error; the caller asked for it.
+            throw new OperationCanceledException("embed was cancelled");
+        }
     }
 
     public void Dispose() => _session?.Dispose();

@@ -244,7 +244,19 @@ public sealed class VectorIndex
     /// the results is <c>ids[q*k .. q*k+k)</c>; rows with fewer than k hits are padded with id −1
     /// and score NaN. Each row equals what <see cref="Search(ReadOnlySpan{float}, Span{long}, Span{float})"/> returns for that query.
     /// </summary>
-    public unsafe void SearchMany(ReadOnlySpan<float> queries, int k, Span<long> ids, Span<float> scores, int threads)
+    public void SearchMany(ReadOnlySpan<float> queries, int k, Span<long> ids, Span<float> scores, int threads) =>
+        SearchMany(queries, k, ids, scores, threads, null);
+
+    /// <summary>
+    /// <see cref="SearchMany(ReadOnlySpan{float}, int, Span{long}, Span{float}, int)"/> that every
+    /// thread stops early when <paramref name="cancelled"/> returns true: it is asked before each
+    /// block of rows (about 64 KB of vectors, a millisecond or so of work), and then
+    /// <see cref="OperationCanceledException"/> is thrown once all threads have stopped, with the
+    /// results unspecified. This is how a caller interrupts a long batch (Ctrl-C in Python) on a
+    /// large index, where one group of queries scans all the vectors. Null = never cancelled.
+    /// </summary>
+    public unsafe void SearchMany(ReadOnlySpan<float> queries, int k, Span<long> ids, Span<float> scores, int threads,
+        Func<bool>? cancelled)
     {
         int dim = Dimension;
         if (queries.Length % dim != 0)
@@ -272,7 +284,7 @@ public sealed class VectorIndex
         int workers = Workers.Count(threads, n);
         if (workers <= 1)
         {
-            SearchBlocked(state, queries, k, ids, scores);
+            SearchBlocked(state, queries, k, ids, scores, cancelled);
             return;
         }
         fixed (float* queryBase = queries)
@@ -287,7 +299,7 @@ public sealed class VectorIndex
                 SearchBlocked(state,
                     new ReadOnlySpan<float>((float*)qp + first * dim, (int)(last - first) * dim), k,
                     new Span<long>((long*)ip + first * k, (int)(last - first) * k),
-                    new Span<float>((float*)sp + first * k, (int)(last - first) * k));
+                    new Span<float>((float*)sp + first * k, (int)(last - first) * k), cancelled);
             });
         }
     }
@@ -299,7 +311,8 @@ public sealed class VectorIndex
     private const int QueryGroup = 64;
     private const int BlockBytes = 64 * 1024;
 
-    private void SearchBlocked(State state, ReadOnlySpan<float> queries, int k, Span<long> ids, Span<float> scores)
+    private void SearchBlocked(State state, ReadOnlySpan<float> queries, int k, Span<long> ids, Span<float> scores,
+        Func<bool>? cancelled)
     {
         int dim = Dimension;
         int n = queries.Length / dim;
@@ -328,6 +341,10 @@ public sealed class VectorIndex
             Array.Clear(heapCounts);
             for (int blockStart = 0; kept > 0 && blockStart < count; blockStart += blockRows)
             {
+                if (cancelled is not null && cancelled())
+                {
+                    throw new OperationCanceledException("search_many was cancelled");
+                }
                 int blockEnd = Math.Min(count, blockStart + blockRows);
                 for (int q = 0; q < size; q++)
                 {
