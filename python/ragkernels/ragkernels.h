@@ -25,7 +25,7 @@
 extern "C" {
 #endif
 
-#define RK_ABI_VERSION 3
+#define RK_ABI_VERSION 4
 
 /* Status codes. 1-99: any area; 100-199 signals; 200-299 BM25; 300-399 embeddings;
    400-499 vector and hybrid retrieval. */
