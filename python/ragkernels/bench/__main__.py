@@ -17,7 +17,7 @@ from pathlib import Path
 from . import _compare, _report
 from ._cases import Case, all_cases
 from ._environment import header
-from ._timing import summarize, time_calls, timer_overhead_ns
+from ._timing import ROUNDS, summarize, time_calls, timer_overhead_ns
 
 QUICK = {"iterations": 1000, "warmup": 100}
 
@@ -75,6 +75,27 @@ def _user_peers(case: Case, user_peers) -> dict:
     return found
 
 
+def _interleaved(timers: dict, iterations: int, warmup: int) -> dict:
+    """{key: per-call ns} from `timers` ({key: function(count, warmup) -> list or None}), run in
+    ROUNDS alternating rounds that add up to `iterations` calls each. The first round of each
+    warms up with `warmup` calls; later rounds with a tenth of their own size, as the other
+    implementations ran in between. A timer that returns None is dropped."""
+    rounds = max(1, min(ROUNDS, iterations))
+    results = {key: [] for key in timers}
+    live = dict(timers)
+    for r in range(rounds):
+        count = iterations // rounds + (1 if r < iterations % rounds else 0)
+        warm = warmup if r == 0 else max(1, min(warmup, count // 10))
+        for key, timer in list(live.items()):
+            times = timer(count, warm)
+            if times is None:
+                del live[key]
+                results.pop(key)
+                continue
+            results[key].extend(times)
+    return results
+
+
 def run(iterations: int, warmup: int, kernels: list[str] | None, user_peers=(), quick: bool = False) -> dict:
     from .. import _native
 
@@ -92,28 +113,29 @@ def run(iterations: int, warmup: int, kernels: list[str] | None, user_peers=(), 
         w = max(1, min(warmup, n // 10))
         row = {"kernel": case.kernel, "input": case.input, "notes": case.notes, "items": case.items,
                "unit": case.unit, "iterations": n}
+        # Everything timed for this row, by the key it is reported under.
+        timers = {}
         for implementation in ("python", "native"):
             module = _module(case.area, implementation)
             call = case.make(module) if module is not None else None
             if call is not None:
-                _report.progress(f"{case.kernel} [{implementation}]")
-                row[implementation] = summarize(time_calls(call, n, w, overhead))
+                timers[implementation] = (lambda count, warm, call=call: time_calls(call, count, warm, overhead))
         if case.workload:
-            _report.progress(f"{case.kernel} [C#]")
-            times = _csharp_times(case.workload, n, w)
-            if times is not None:
-                row["csharp"] = summarize(times)
+            timers["csharp"] = (lambda count, warm, workload=case.workload: _csharp_times(workload, count, warm))
         peers = dict(case.peers)
         peers.update(_user_peers(case, user_peers))
-        if peers:
-            row["peers"] = {}
-            for name, factory in peers.items():
-                call = factory()
-                if call is None:
-                    row["peers"][name] = None
-                    continue
-                _report.progress(f"{case.kernel} [{name}]")
-                row["peers"][name] = summarize(time_calls(call, n, w, overhead))
+        for name, factory in peers.items():
+            call = factory()
+            if call is None:
+                row.setdefault("peers", {})[name] = None
+                continue
+            timers["peer:" + name] = (lambda count, warm, call=call: time_calls(call, count, warm, overhead))
+        _report.progress(case.kernel)
+        for key, times in _interleaved(timers, n, w).items():
+            if key.startswith("peer:"):
+                row.setdefault("peers", {})[key[5:]] = summarize(times)
+            else:
+                row[key] = summarize(times)
         results.append(row)
     _report.progress_done()
     return {"header": header(), "timer_overhead_ns": overhead, "ffi_floor": floor,

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from ._environment import machine_slug
+from ._timing import ROUNDS
 
 
 def progress(message: str) -> None:
@@ -60,7 +61,8 @@ def ffi_share(row: dict) -> float | None:
 def method(report: dict) -> str:
     return (
         f"Method: per row, {report['warmup']} warm-up calls are discarded, then up to {report['iterations']} "
-        f"single calls are timed one by one with time.perf_counter_ns with the garbage collector off; the cost of "
+        f"single calls are timed one by one with time.perf_counter_ns with the garbage collector off, in {ROUNDS} rounds that "
+        f"alternate between the implementations (so a change of machine speed during the run hits all alike); the cost of "
         f"timing an empty call ({report['timer_overhead_ns']:.0f} ns) is subtracted. Cells are median µs (p95 µs). "
         f"*Python twin* is the pure-Python implementation, *native* the C# kernel called from Python through cffi "
         f"(FFI and argument conversion included), *C#* the same kernel on the same input timed inside the library "

@@ -9,6 +9,13 @@ import time
 
 _clock = time.perf_counter_ns
 
+# The timed calls of a row are split into this many rounds that alternate between the Python
+# twin, native, C# and the peers. This machine kind (a VM on a shared host) changes speed by up to
+# ±50% from one minute to the next; timing the twin and then native, each in one block, let that
+# drift decide a row's speed-up. Alternating rounds expose every implementation to the same drift,
+# so the ratios hold even when the absolute times move.
+ROUNDS = 10
+
 
 def timer_overhead_ns(samples: int = 20001) -> float:
     """Median cost of timing an empty call (two clock reads around `lambda: None`): the
