@@ -10,9 +10,10 @@
    never change).
 2. Memory: RSS after a warm-up, then after 1,000,000 calls of each signal and 100,000 BM25
    searches; each must stay within 5 % of the post-warm-up figure.
-3. GIL: the same CPU-bound native work (traceability of long texts) on 1 thread and split over
-   2 threads; the speed-up must be >= 1.6 (printed; meaningful only on an otherwise idle machine
-   with >= 2 cores).
+3. GIL: the same CPU-bound native work (traceability of ~12 KB texts) on 1 thread and split
+   over 2 threads, in alternating rounds; the median speed-up must be >= 1.6 (meaningful only on
+   an otherwise idle machine with >= 2 cores). (That the GIL is released at
+   all is also tested without timing in tests/test_fastcall.py.)
 Prints every number; exits 1 if a check fails.
 """
 
@@ -176,28 +177,45 @@ def memory_soak() -> None:
 
 
 def gil_scaling() -> None:
-    claim = " ".join(f"Anna{i} said revenue rose {i}% in Berlin{i % 50}" for i in range(3000))
-    source = " ".join(f"Berlin{i % 50} revenue rose {i}% per Anna{i}" for i in range(3000))
-    rounds = 800
+    # ~12 KB texts: far above the 4 KB from which the fastcall path releases the GIL, and small
+    # enough that each thread's working set (texts, lowered copies, word set) stays in its core's
+    # L2; with ~130 KB texts the two threads also met in the shared cache and memory.
+    claim = " ".join(f"Anna{i} said revenue rose {i}% in Berlin{i % 50}" for i in range(300))
+    source = " ".join(f"Berlin{i % 50} revenue rose {i}% per Anna{i}" for i in range(300))
+    rounds = 8000
     signals.traceability(claim, source)
 
     def run(n):
         for _ in range(n):
             signals.traceability(claim, source)
 
-    start = time.perf_counter()
-    run(rounds)
-    one = time.perf_counter() - start
-    threads = [threading.Thread(target=run, args=(rounds // 2,)) for _ in range(2)]
-    start = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    two = time.perf_counter() - start
+    def one_thread():
+        start = time.perf_counter()
+        run(rounds)
+        return time.perf_counter() - start
+
+    def two_threads():
+        threads = [threading.Thread(target=run, args=(rounds // 2,)) for _ in range(2)]
+        start = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return time.perf_counter() - start
+
+    # This VM's single-thread speed is bimodal from one second to the next (~0.17 or ~0.28 s
+    # here for the same work), so 1 and 2 threads are timed in alternating rounds and the
+    # medians compared.
+    ones, twos = [], []
+    for _ in range(7):
+        ones.append(one_thread())
+        twos.append(two_threads())
+    one, two = sorted(ones)[3], sorted(twos)[3]
     speedup = one / two
-    print(f"GIL: {rounds} traceability calls on ~150 KB texts: 1 thread {one:.2f} s, 2 threads {two:.2f} s, "
-          f"speed-up {speedup:.2f}x (cores: {os.cpu_count()}, load average {os.getloadavg()[0]:.2f})", flush=True)
+    print(f"GIL: {rounds} traceability calls on ~12 KB texts, 7 alternating rounds: 1 thread {one:.3f} s, "
+          f"2 threads {two:.3f} s (medians), speed-up {speedup:.2f}x; per-round speed-ups "
+          f"{', '.join(f'{a / b:.2f}' for a, b in zip(ones, twos))} (cores: {os.cpu_count()}, "
+          f"load average {os.getloadavg()[0]:.2f})", flush=True)
     check(speedup >= 1.6, f"2 threads are only {speedup:.2f}x faster than 1")
 
 

@@ -91,7 +91,7 @@ static PyObject* fallbacks[F_SINGLE_COUNT];  /* the cffi wrappers of the public 
 
    Releasing the GIL around a call (Py_BEGIN_ALLOW_THREADS) lets other Python threads run
    kernels at the same time, which the architecture promises (tests/soak.py: traceability of
-   ~150 KB texts on 2 threads must be >= 1.6x faster than on 1). For the tiny reference calls
+   ~12 KB texts on 2 threads must be >= 1.6x faster than on 1). For the tiny reference calls
    it is pure overhead, and under contention much worse: every release hands the GIL to a
    waiting thread and the caller then waits for it back.
 
@@ -104,7 +104,7 @@ static PyObject* fallbacks[F_SINGLE_COUNT];  /* the cffi wrappers of the public 
    release the GIL only when the two texts together hold at least gil_threshold bytes (default
    RELEASE_BYTES = 4 KB): from there the kernel runs >= ~4 µs (about 1 ns per byte) and the
    release costs ~1 %, while two threads can run such calls side by side (tests/soak.py's GIL
-   check uses ~150 KB texts). Batches always release it (they run for milliseconds on all
+   check uses ~12 KB texts). Batches always release it (they run for milliseconds on all
    cores). bm25 search releases it when the index holds at least RELEASE_DOCS documents: its
    cost grows with the corpus, not with the query (0.2 µs on the 100-document reference
    corpus, far more on a real one). */
