@@ -174,26 +174,7 @@ internal sealed unsafe class ByteSpanSet
 
     /// <summary>Whether the string is in the set.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool Contains(byte* p, int length, ulong key)
-    {
-        ref Entry first = ref MemoryMarshal.GetArrayDataReference(_entries);
-        uint stamp = _stamp;
-        int mask = _mask;
-        int slot = (int)((key * Golden) >> _shift);
-        while (true)
-        {
-            ref Entry entry = ref Unsafe.Add(ref first, slot);
-            if (entry.Stamp != stamp)
-            {
-                return false;
-            }
-            if (entry.Key == key && (length <= 7 || Same(ref entry, p, length)))
-            {
-                return true;
-            }
-            slot = (slot + 1) & mask;
-        }
-    }
+    public bool Contains(byte* p, int length, ulong key) => !Unsafe.IsNullRef(ref Find(p, length, key));
 
     /// <summary>Marks the string when it is in the set: true the first time it is found, false
     /// when it is absent or was marked before (so distinct matches are counted without a
@@ -201,6 +182,19 @@ internal sealed unsafe class ByteSpanSet
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool Mark(byte* p, int length, ulong key)
     {
+        ref Entry entry = ref Find(p, length, key);
+        if (Unsafe.IsNullRef(ref entry) || entry.Marked)
+        {
+            return false;
+        }
+        entry.Marked = true;
+        return true;
+    }
+
+    /// <summary>The string's entry, or a null reference when it is not in the set.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref Entry Find(byte* p, int length, ulong key)
+    {
         ref Entry first = ref MemoryMarshal.GetArrayDataReference(_entries);
         uint stamp = _stamp;
         int mask = _mask;
@@ -210,13 +204,11 @@ internal sealed unsafe class ByteSpanSet
             ref Entry entry = ref Unsafe.Add(ref first, slot);
             if (entry.Stamp != stamp)
             {
-                return false;
+                return ref Unsafe.NullRef<Entry>();
             }
             if (entry.Key == key && (length <= 7 || Same(ref entry, p, length)))
             {
-                bool unmarked = !entry.Marked;
-                entry.Marked = true;
-                return unmarked;
+                return ref entry;
             }
             slot = (slot + 1) & mask;
         }
