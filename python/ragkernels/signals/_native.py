@@ -240,18 +240,12 @@ def _batch(function: str, kernel, claims, sources, dtype, ctype, which):
         # The fastcall extension packs in C (no join, no encode, no offsets arrays in Python)
         # and releases the GIL around the kernel. False: an element is not an encodable str,
         # or the kernel refused; the path below then raises exactly what it raises.
-        count = len(claims)
-        results = np.empty(count, dtype=dtype)
-        if count <= _BATCH_PROBE:
-            if _fast_batch(which, claims, sources, results):
-                return results
+        results = np.empty(len(claims), dtype=dtype)
+        for start, stop in _batch_slices(len(claims)):
+            if not _fast_batch(which, claims[start:stop], sources[start:stop], results[start:stop]):
+                break
         else:
-            # In slices of about 50 ms, like the path below, so that Ctrl-C is honoured.
-            for start, stop in _slices.slices(count, _BATCH_PROBE):
-                if not _fast_batch(which, claims[start:stop], sources[start:stop], results[start:stop]):
-                    break
-            else:
-                return results
+            return results
     claims = text_sequence(function, "claims", claims)
     sources = text_sequence(function, "sources", sources)
     try:
@@ -264,10 +258,9 @@ def _batch(function: str, kernel, claims, sources, dtype, ctype, which):
         raise
     count = len(claims)
     results = np.empty(count, dtype=dtype)
-    # Many pairs run as slices of about 50 ms (the offsets are absolute, so a slice is a view of
-    # the offsets and results; the buffers stay whole) so that Ctrl-C is honoured (issue 7).
-    parts = [(0, count)] if count <= _BATCH_PROBE else _slices.slices(count, _BATCH_PROBE)
-    for start, stop in parts:
+    # The offsets are absolute, so a slice is a view of the offsets and results; the buffers
+    # stay whole.
+    for start, stop in _batch_slices(count):
         status = kernel(claim_data, claim_length, ffi.from_buffer("int64_t[]", claim_offsets[start:stop + 1]),
                         source_data, source_length, ffi.from_buffer("int64_t[]", source_offsets[start:stop + 1]),
                         stop - start, ffi.from_buffer(ctype, results[start:stop]))
@@ -278,6 +271,12 @@ def _batch(function: str, kernel, claims, sources, dtype, ctype, which):
 
 
 _BATCH_PROBE = 4096  # pairs in the first slice of a batch; at most this many are one call
+
+
+def _batch_slices(count: int):
+    """(start, stop) ranges of a batch of `count` pairs: many pairs run as slices of about 50 ms
+    so that Ctrl-C is honoured (issue 7); a small batch is one call."""
+    return [(0, count)] if count <= _BATCH_PROBE else _slices.slices(count, _BATCH_PROBE)
 
 
 def entity_overlap_batch(claims, sources) -> np.ndarray:
