@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -95,6 +96,60 @@ def test_the_fastcall_extension_alone_makes_a_cpython_wheel(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert not [n for n in names if "_cffi_binding" in n]
     assert [n for n in names if n.startswith("ragkernels/_native/_fastcall.")]
+
+
+def build_sdist(tmp_path: Path) -> Path:
+    """The source distribution, built by the PEP 517 hook that pip and `python -m build` call."""
+    out = tmp_path / "sdist"
+    out.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-c", "import sys; from setuptools import build_meta; print(build_meta.build_sdist(sys.argv[1]))",
+         str(out)],
+        capture_output=True, text=True, cwd=REPO,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    (sdist,) = out.glob("ragkernels-*.tar.gz")
+    return sdist
+
+
+def test_the_sdist_has_what_the_native_build_needs(tmp_path):
+    sdist = build_sdist(tmp_path)
+    with tarfile.open(sdist) as archive:
+        names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
+    tracked = subprocess.run(["git", "ls-files", "csharp/src"], capture_output=True, text=True, cwd=REPO)
+    if tracked.returncode == 0 and tracked.stdout:
+        # Every tracked source of the native library, so pip on a machine with PyPI builds what a clone builds.
+        missing = sorted(set(tracked.stdout.split()) - names)
+        assert not missing, missing
+    for needed in ["setup.py", "pyproject.toml", "Directory.Build.props",
+                   "csharp/src/RagKernels.Native/RagKernels.Native.csproj",
+                   "python/ragkernels/ragkernels.h", "python/ragkernels/_native/_fastcall.c",
+                   "python/ragkernels/_native/_binding_build.py"]:
+        assert needed in names, needed
+    shipped_binaries = [n for n in names if n.endswith((".so", ".dll", ".dylib", ".pyd", ".onnx"))
+                        or "/bin/" in n or "/obj/" in n]
+    assert not shipped_binaries, shipped_binaries
+
+
+def test_a_wheel_built_from_the_sdist_carries_the_library(tmp_path):
+    if shutil.which("dotnet") is None:
+        pytest.skip("the .NET SDK is needed to build the native library")
+    sdist = build_sdist(tmp_path)
+    with tarfile.open(sdist) as archive:
+        archive.extractall(tmp_path / "unpacked")
+    (source,) = (tmp_path / "unpacked").iterdir()
+    out = tmp_path / "wheels"
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-build-isolation", "--no-deps", "-q", "-w", str(out), str(source)],
+        capture_output=True, text=True, cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    (wheel,) = out.glob("ragkernels-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert any(n.startswith("ragkernels/_native/lib/libragkernels.") for n in names), names
+    if can_compile_binding():
+        assert [n for n in names if n.startswith("ragkernels/_native/_fastcall.")], names
+    assert not [n for n in names if n.endswith(".c")]
 
 
 def test_editable_install_loads_the_native_library(tmp_path):
