@@ -107,22 +107,26 @@ internal sealed unsafe class ByteSpanSet
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Key(byte* p, int length, byte* limit)
     {
-        if (length <= 7)
+        if (length <= 7 && limit - p < 8)
         {
-            ulong v;
-            if (limit - p >= 8)
+            ulong v = 0;
+            for (int i = length - 1; i >= 0; i--)
             {
-                v = Unsafe.ReadUnaligned<ulong>(p) & ((1UL << (length * 8)) - 1);
-            }
-            else
-            {
-                v = 0;
-                for (int i = length - 1; i >= 0; i--)
-                {
-                    v = (v << 8) | p[i];
-                }
+                v = (v << 8) | p[i];
             }
             return v | ((ulong)length << 56);
+        }
+        return PaddedKey(p, length);
+    }
+
+    /// <summary>As <see cref="Key"/>, for a string with at least 8 readable bytes from
+    /// <paramref name="p"/> (the padded buffers of SignalScratch): no bounds test per word.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong PaddedKey(byte* p, int length)
+    {
+        if (length <= 7)
+        {
+            return (Unsafe.ReadUnaligned<ulong>(p) & ((1UL << (length * 8)) - 1)) | ((ulong)length << 56);
         }
         if (length <= 16)
         {
