@@ -37,21 +37,23 @@ public static class WordLists
     /// <summary>The kind of the lower-cased word at <paramref name="p"/> whose
     /// <see cref="ByteSpanSet.Key"/> is <paramref name="key"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe byte Classify(byte* p, int length, ulong key)
+    public static unsafe byte Classify(byte* p, int length, ulong key) =>
+        length <= 7 ? ClassifyShort(key) : ClassifyLong(p, length);
+
+    /// <summary>The kind of a word of at most 7 bytes, from its <see cref="ByteSpanSet.Key"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static byte ClassifyShort(ulong key)
     {
-        if (length <= 7)
-        {
-            // One slot per word: the word is there or it is in neither list. The slot is below
-            // 256 by construction (a byte's worth of the product), so no bounds check is needed.
-            nuint slot = (nuint)((key * WordListTable.Multiplier) >> 56);
-            return Unsafe.Add(ref MemoryMarshal.GetReference(WordListTable.Keys), slot) == key
-                ? Unsafe.Add(ref MemoryMarshal.GetReference(WordListTable.Kinds), slot)
-                : None;
-        }
-        return ClassifyLong(p, length);
+        // One slot per word: the word is there or it is in neither list. The slot is below
+        // 256 by construction (a byte's worth of the product), so no bounds check is needed.
+        nuint slot = (nuint)((key * WordListTable.Multiplier) >> 56);
+        return Unsafe.Add(ref MemoryMarshal.GetReference(WordListTable.Keys), slot) == key
+            ? Unsafe.Add(ref MemoryMarshal.GetReference(WordListTable.Kinds), slot)
+            : None;
     }
 
-    private static unsafe byte ClassifyLong(byte* p, int length)
+    /// <summary>The kind of a lower-cased word longer than 7 bytes.</summary>
+    public static unsafe byte ClassifyLong(byte* p, int length)
     {
         if (length > 9)
         {

@@ -91,8 +91,14 @@ internal static unsafe class WordScanner
         // A short word's key is a masked load (the buffer's slack makes the 8-byte read safe with
         // no test per word); a long word's is a hash, worth skipping when unused (the word-list
         // lookup of long words compares bytes, not keys).
-        ulong key = length <= 7 || visitor.WantsLongKey ? ByteSpanSet.PaddedKey(word, length) : 0;
-        return visitor.Visit(word, length, key, visitor.WantsKind ? WordLists.Classify(word, length, key) : WordLists.None);
+        // One test of the length serves the key and the word-list lookup.
+        if (length <= 7)
+        {
+            ulong key = ByteSpanSet.PaddedShortKey(word, length);
+            return visitor.Visit(word, length, key, visitor.WantsKind ? WordLists.ClassifyShort(key) : WordLists.None);
+        }
+        return visitor.Visit(word, length, visitor.WantsLongKey ? ByteSpanSet.LongKey(word, length) : 0,
+            visitor.WantsKind ? WordLists.ClassifyLong(word, length) : WordLists.None);
     }
 
     /// <summary>
