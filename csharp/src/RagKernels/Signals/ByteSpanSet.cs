@@ -140,17 +140,13 @@ internal sealed unsafe class ByteSpanSet
         return Text.SpanHash.Hash(new ReadOnlySpan<byte>(p, length)) | (0xFFUL << 56);
     }
 
-    /// <summary>As <see cref="Key"/>, for a string with at least 8 readable bytes from
+    /// <summary><see cref="Key"/> of a string of at most 7 bytes with 8 readable bytes from
     /// <paramref name="p"/> (the padded buffers of SignalScratch): no bounds test per word.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong PaddedKey(byte* p, int length) => length <= 7 ? PaddedShortKey(p, length) : LongKey(p, length);
-
-    /// <summary>The key of a string of at most 7 bytes with 8 readable bytes from <paramref name="p"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong PaddedShortKey(byte* p, int length) =>
         (Unsafe.ReadUnaligned<ulong>(p) & ((1UL << (length * 8)) - 1)) | ((ulong)length << 56);
 
-    /// <summary>The key of a string of more than 7 bytes.</summary>
+    /// <summary><see cref="Key"/> of a string of more than 7 bytes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong LongKey(byte* p, int length)
     {

@@ -29,7 +29,7 @@ internal static unsafe class WordScanner
 {
     /// <summary>Calls the visitor for each word of <paramref name="start"/>..<paramref name="end"/>,
     /// a buffer readable up to <paramref name="limit"/> (at least 8 bytes past end: keys are read
-    /// 8 bytes at a time, see ByteSpanSet.PaddedKey; 64 for the ASCII block path).</summary>
+    /// 8 bytes at a time, see ByteSpanSet.PaddedShortKey; 64 for the ASCII block path).</summary>
     public static void Scan<TVisitor>(byte* start, byte* end, byte* limit, bool ascii, ref TVisitor visitor)
         where TVisitor : struct, IWordVisitor
     {
