@@ -97,9 +97,14 @@ internal static unsafe class WordScanner
             ulong key = ByteSpanSet.PaddedShortKey(word, length);
             return visitor.Visit(word, length, key, visitor.WantsKind ? WordLists.ClassifyShort(key) : WordLists.None);
         }
-        return visitor.Visit(word, length, visitor.WantsLongKey ? ByteSpanSet.LongKey(word, length) : 0,
-            visitor.WantsKind ? WordLists.ClassifyLong(word, length) : WordLists.None);
+        return EmitLong(word, length, ref visitor);
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool EmitLong<TVisitor>(byte* word, int length, ref TVisitor visitor)
+        where TVisitor : struct, IWordVisitor =>
+        visitor.Visit(word, length, visitor.WantsLongKey ? ByteSpanSet.LongKey(word, length) : 0,
+            visitor.WantsKind ? WordLists.ClassifyLong(word, length) : WordLists.None);
 
     /// <summary>
     /// The same split for ASCII text (no multi-byte whitespace), 64 bytes at a time: a bit mask
