@@ -240,6 +240,34 @@ public class PairSignalTests
         }
     }
 
+    // The word scanner keys words with PaddedShortKey/LongKey, the word-list table and the
+    // other scanners with Key: both must give the same key for every string.
+    [Theory]
+    [InlineData("a")]
+    [InlineData("the")]
+    [InlineData("can't")]
+    [InlineData("through")]
+    [InlineData("couldn't")]
+    [InlineData("shouldn't")]
+    [InlineData("abcdefghijklmnop")]
+    [InlineData("abcdefghijklmnopq")]
+    [InlineData("a\u0000\u0000\u0000\u0000\u0000\u0000")]
+    [InlineData("ünïcödé wörd")]
+    public unsafe void PaddedKeysEqualKey(string word)
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(word);
+        byte[] padded = new byte[bytes.Length + 8];
+        bytes.CopyTo(padded, 0);
+        fixed (byte* p = padded)
+        {
+            ulong expected = ByteSpanSet.Key(p, bytes.Length, p + bytes.Length);
+            ulong actual = bytes.Length <= 7 ? ByteSpanSet.PaddedShortKey(p, bytes.Length) : ByteSpanSet.LongKey(p, bytes.Length);
+            Assert.Equal(expected, actual);
+            Assert.Equal(WordLists.Classify(p, bytes.Length, expected),
+                bytes.Length <= 7 ? WordLists.ClassifyShort(actual) : WordLists.ClassifyLong(p, bytes.Length));
+        }
+    }
+
     private static unsafe byte Classify(string word)
     {
         byte[] bytes = Encoding.UTF8.GetBytes(word);

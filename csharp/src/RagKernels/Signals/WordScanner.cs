@@ -28,13 +28,15 @@ internal unsafe interface IWordVisitor
 internal static unsafe class WordScanner
 {
     /// <summary>Calls the visitor for each word of <paramref name="start"/>..<paramref name="end"/>,
-    /// a buffer readable up to <paramref name="limit"/> (≥ end; 8 bytes of slack make keys cheap).</summary>
+    /// a buffer readable up to <paramref name="limit"/> (at least 8 bytes past end: keys are read
+    /// 8 bytes at a time, see ByteSpanSet.PaddedShortKey; 64 for the ASCII block path).</summary>
     public static void Scan<TVisitor>(byte* start, byte* end, byte* limit, bool ascii, ref TVisitor visitor)
         where TVisitor : struct, IWordVisitor
     {
+        System.Diagnostics.Debug.Assert(limit - end >= 8);
         if (ascii && Vector128.IsHardwareAccelerated && limit - end >= 64)
         {
-            ScanAscii(start, end, limit, ref visitor);
+            ScanAscii(start, end, ref visitor);
             return;
         }
         byte* p = start;
@@ -75,7 +77,7 @@ internal static unsafe class WordScanner
                 }
                 p++;
             }
-            if (!Emit(word, (int)(p - word), limit, ref visitor))
+            if (!Emit(word, (int)(p - word), ref visitor))
             {
                 return;
             }
@@ -83,21 +85,33 @@ internal static unsafe class WordScanner
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool Emit<TVisitor>(byte* word, int length, byte* limit, ref TVisitor visitor)
+    private static bool Emit<TVisitor>(byte* word, int length, ref TVisitor visitor)
         where TVisitor : struct, IWordVisitor
     {
-        // A short word's key is a masked load; a long word's is a hash, worth skipping when
-        // unused (the word-list lookup of long words compares bytes, not keys).
-        ulong key = length <= 7 || visitor.WantsLongKey ? ByteSpanSet.Key(word, length, limit) : 0;
-        return visitor.Visit(word, length, key, visitor.WantsKind ? WordLists.Classify(word, length, key) : WordLists.None);
+        // A short word's key is a masked load (the buffer's slack makes the 8-byte read safe with
+        // no test per word); a long word's is a hash, worth skipping when unused (the word-list
+        // lookup of long words compares bytes, not keys).
+        // One test of the length serves the key and the word-list lookup.
+        if (length <= 7)
+        {
+            ulong key = ByteSpanSet.PaddedShortKey(word, length);
+            return visitor.Visit(word, length, key, visitor.WantsKind ? WordLists.ClassifyShort(key) : WordLists.None);
+        }
+        return EmitLong(word, length, ref visitor);
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool EmitLong<TVisitor>(byte* word, int length, ref TVisitor visitor)
+        where TVisitor : struct, IWordVisitor =>
+        visitor.Visit(word, length, visitor.WantsLongKey ? ByteSpanSet.LongKey(word, length) : 0,
+            visitor.WantsKind ? WordLists.ClassifyLong(word, length) : WordLists.None);
 
     /// <summary>
     /// The same split for ASCII text (no multi-byte whitespace), 64 bytes at a time: a bit mask
     /// of whitespace per block gives every word's start and end with a few bit operations, with
     /// no branch per byte. Reads up to 63 bytes past <paramref name="end"/> (within the slack).
     /// </summary>
-    private static void ScanAscii<TVisitor>(byte* start, byte* end, byte* limit, ref TVisitor visitor)
+    private static void ScanAscii<TVisitor>(byte* start, byte* end, ref TVisitor visitor)
         where TVisitor : struct, IWordVisitor
     {
         long n = end - start;
@@ -132,7 +146,7 @@ internal static unsafe class WordScanner
                 }
                 long wordEnd = block + BitOperations.TrailingZeroCount(ends);
                 ends &= ends - 1;
-                if (!Emit(start + wordStart, (int)(wordEnd - wordStart), limit, ref visitor))
+                if (!Emit(start + wordStart, (int)(wordEnd - wordStart), ref visitor))
                 {
                     return;
                 }
@@ -141,7 +155,7 @@ internal static unsafe class WordScanner
         }
         if (wordStart >= 0)
         {
-            Emit(start + wordStart, (int)(n - wordStart), limit, ref visitor);
+            Emit(start + wordStart, (int)(n - wordStart), ref visitor);
         }
     }
 
