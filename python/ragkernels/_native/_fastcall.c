@@ -398,74 +398,86 @@ static void packed_release(packed_t* c, packed_t* s, int taken) {
     }
 }
 
-/* Makes room for bytes data bytes and count + 1 offsets (old contents are not kept). 0 on an
-   allocation failure (the buffers are then freed). */
-static int packed_reserve(packed_t* packed, size_t bytes, size_t offsets) {
-    if (bytes == 0) {
-        bytes = 1;
-    }
-    if (packed->data_capacity < bytes) {
-        PyMem_Free(packed->data);
-        packed->data = (char*)PyMem_Malloc(bytes);
-        packed->data_capacity = packed->data != NULL ? bytes : 0;
-    }
+/* Makes room for count + 1 offsets. 0 on an allocation failure. */
+static int packed_reserve_offsets(packed_t* packed, size_t offsets) {
     if (packed->offsets_capacity < offsets) {
         PyMem_Free(packed->offsets);
         packed->offsets = (int64_t*)PyMem_Malloc(sizeof(int64_t) * offsets);
         packed->offsets_capacity = packed->offsets != NULL ? offsets : 0;
     }
-    if (packed->data == NULL || packed->offsets == NULL) {
-        packed_free(packed);
+    return packed->offsets != NULL;
+}
+
+/* Grows the data buffer to hold at least needed bytes, keeping its first used bytes. 0 on an
+   allocation failure (the old buffer stays). */
+static int packed_grow(packed_t* packed, size_t needed, size_t used) {
+    size_t capacity = packed->data_capacity * 2;
+    char* data;
+    if (needed > (size_t)PY_SSIZE_T_MAX / 2) {
         return 0;
     }
+    if (capacity < needed) {
+        capacity = needed;
+    }
+    if (capacity < 65536) {
+        capacity = 65536;
+    }
+    data = (char*)PyMem_Malloc(capacity);
+    if (data == NULL) {
+        return 0;
+    }
+    if (used > 0) {
+        memcpy(data, packed->data, used);
+    }
+    PyMem_Free(packed->data);
+    packed->data = data;
+    packed->data_capacity = capacity;
     return 1;
 }
 
 /* Packs a list or tuple of str into packed (its buffers grown as needed); 0 (no exception) when
    an element is not a str or not encodable, or on an allocation failure (the fallback then
-   raises what it does). */
+   raises what it does). One pass: each str is read once, straight into the buffer (a kept
+   buffer is usually large enough already; else it doubles). Non-ASCII elements go through a
+   temporary bytes object, so that a batch never leaves cached UTF-8 copies attached to the
+   caller's strings. */
 static int pack(PyObject* sequence, Py_ssize_t count, packed_t* packed) {
     PyObject** items = PySequence_Fast_ITEMS(sequence);
-    Py_ssize_t i, bound = 0, used = 0;
-    /* Pass 1: types, and an upper bound of the UTF-8 size (1, 2, 3 or 4 bytes per character
-       of a 7-bit, 8-bit, 16-bit or 32-bit str). */
+    Py_ssize_t i;
+    size_t used = 0;
+    if (!packed_reserve_offsets(packed, (size_t)count + 1)) {
+        return 0;
+    }
+    packed->offsets[0] = 0;
     for (i = 0; i < count; i++) {
         PyObject* item = items[i];
-        Py_ssize_t length, factor;
+        PyObject* bytes = NULL;
+        const char* text;
+        size_t length;
         if (!PyUnicode_Check(item) || RK_READY(item) < 0) {
             PyErr_Clear();
             return 0;
         }
-        length = PyUnicode_GET_LENGTH(item);
-        factor = PyUnicode_IS_ASCII(item) ? 1 : (Py_ssize_t)PyUnicode_KIND(item) + 1;
-        if (length > (PY_SSIZE_T_MAX - bound) / 4) {
-            return 0;
-        }
-        bound += length * factor;
-    }
-    if (!packed_reserve(packed, (size_t)bound, (size_t)count + 1)) {
-        return 0;
-    }
-    /* Pass 2: copy. Non-ASCII elements go through a temporary bytes object, so that a batch
-       never leaves cached UTF-8 copies attached to the caller's strings. */
-    packed->offsets[0] = 0;
-    for (i = 0; i < count; i++) {
-        PyObject* item = items[i];
         if (PyUnicode_IS_ASCII(item)) {
-            Py_ssize_t length = PyUnicode_GET_LENGTH(item);
-            memcpy(packed->data + used, PyUnicode_DATA(item), (size_t)length);
-            used += length;
+            text = (const char*)PyUnicode_DATA(item);
+            length = (size_t)PyUnicode_GET_LENGTH(item);
         } else {
-            PyObject* bytes = PyUnicode_AsUTF8String(item);
+            bytes = PyUnicode_AsUTF8String(item);
             if (bytes == NULL) {
                 PyErr_Clear();
                 return 0;
             }
-            memcpy(packed->data + used, PyBytes_AS_STRING(bytes), (size_t)PyBytes_GET_SIZE(bytes));
-            used += PyBytes_GET_SIZE(bytes);
-            Py_DECREF(bytes);
+            text = PyBytes_AS_STRING(bytes);
+            length = (size_t)PyBytes_GET_SIZE(bytes);
         }
-        packed->offsets[i + 1] = used;
+        if (length > packed->data_capacity - used && !packed_grow(packed, used + length, used)) {
+            Py_XDECREF(bytes);
+            return 0;
+        }
+        memcpy(packed->data + used, text, length);
+        used += length;
+        Py_XDECREF(bytes);
+        packed->offsets[i + 1] = (int64_t)used;
     }
     return 1;
 }
