@@ -172,7 +172,11 @@ public class PairSignalTests
             bool expected = value.ToLowerInvariant()
                 .Split([' ', '\t', '\n', '\r', '\v', '\f', '\x1c', '\x1d', '\x1e', '\x1f'], System.StringSplitOptions.RemoveEmptyEntries)
                 .Any(negation.Contains);
-            int found = NegationSearch.Find(Encoding.UTF8.GetBytes(value));
+            byte[] bytes = Encoding.UTF8.GetBytes(value);
+            int found = NegationSearch.Find(bytes);
+            // Read in place with bytes after the text (as in a batch): the same answer.
+            byte[] followed = FollowedByNoise(bytes, random, out int slack);
+            Assert.True(found == NegationSearch.Find(new System.ReadOnlySpan<byte>(followed, 0, bytes.Length), slack), $"slack {slack} for {value}");
             if (value.All(c => c < 0x80))
             {
                 Assert.True((expected ? 1 : 0) == found, $"{found} for {value}");
@@ -226,7 +230,30 @@ public class PairSignalTests
         {
             EntityMatcher.Scan(p, p + bytes.Length, ref visitor);
         }
+        // Read in place with bytes after the text (as in a batch): the same matches.
+        byte[] followed = FollowedByNoise(bytes, new System.Random(text.Length), out int slack);
+        var inPlace = new CollectMatches(new System.Collections.Generic.List<string>());
+        fixed (byte* p = followed)
+        {
+            EntityMatcher.Scan(p, p + bytes.Length, ref inPlace, slack);
+        }
+        Assert.Equal(visitor.Matches, inPlace.Matches);
         return visitor.Matches.ToArray();
+    }
+
+    /// <summary><paramref name="text"/> followed by 0-99 bytes that could continue a match or a
+    /// pattern (letters, apostrophes, whitespace, digits, bytes above ASCII); slack = their count.</summary>
+    private static byte[] FollowedByNoise(byte[] text, System.Random random, out int slack)
+    {
+        byte[] noise = "nN'tToOhHuUaAbB _\t\n0123456789\u00e9\u2019"u8.ToArray();
+        slack = random.Next(0, 100);
+        byte[] followed = new byte[text.Length + slack];
+        text.CopyTo(followed, 0);
+        for (int i = text.Length; i < followed.Length; i++)
+        {
+            followed[i] = noise[random.Next(noise.Length)];
+        }
+        return followed;
     }
 
     private readonly unsafe struct CollectMatches(System.Collections.Generic.List<string> matches) : IMatchVisitor

@@ -26,8 +26,10 @@ internal static unsafe class EntityMatcher
     /// by [a-z] and not preceded by a word character; vector compares mark such capitals 64
     /// bytes at a time (a byte before them above ASCII is checked exactly), so capitals of
     /// acronyms and words without a lower-case letter after the capital cost no call.
+    /// <paramref name="slack"/>: how many bytes after the text may be read (their values do not
+    /// matter); with 65 or more, the last block is read in place instead of copied.
     /// </summary>
-    public static void Scan<TVisitor>(byte* start, byte* end, ref TVisitor visitor)
+    public static void Scan<TVisitor>(byte* start, byte* end, ref TVisitor visitor, int slack = 0)
         where TVisitor : struct, IMatchVisitor
     {
         var state = new BlockState { Resume = start };
@@ -41,6 +43,14 @@ internal static unsafe class EntityMatcher
         }
         if (block == end)
         {
+            return;
+        }
+        if ((long)(end - block) + slack >= Reach)
+        {
+            // The last (partial) block in place: candidates past the end are masked off by
+            // `valid`, and MatchAt reads nothing past `end` (a capital on the last byte, whose
+            // next byte is not the text's, makes no match there: its [a-z]+ is empty).
+            Block(start, end, block, block, (int)(end - block), ref state, ref visitor);
             return;
         }
         // The tail, copied and padded with zeros (neither capital nor letter) so that nothing

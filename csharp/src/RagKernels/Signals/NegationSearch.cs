@@ -28,10 +28,12 @@ internal static unsafe class NegationSearch
     private const int Reach = 64 + 3;
 
     /// <summary>1 when <paramref name="text"/> has a negation wtoken, 0 when it has none, or
-    /// <see cref="NotAscii"/> when it has a non-ASCII byte before any negation word.</summary>
+    /// <see cref="NotAscii"/> when it has a non-ASCII byte before any negation word.
+    /// <paramref name="slack"/>: how many bytes after the text may be read (their values do not
+    /// matter); with 67 or more, the last block is read in place instead of copied.</summary>
     /// <remarks>A negation word found before a non-ASCII byte is a sure answer: it is ASCII and
     /// bounded by ASCII whitespace (or an end of the text), so it is a wtoken whatever follows.</remarks>
-    public static int Find(ReadOnlySpan<byte> text)
+    public static int Find(ReadOnlySpan<byte> text, int slack = 0)
     {
         if (!Vector128.IsHardwareAccelerated)
         {
@@ -42,13 +44,21 @@ internal static unsafe class NegationSearch
             byte* end = start + text.Length;
             byte* p = start;
             ulong previousSpace = 1; // the text starts after "whitespace"
-            for (; end - p >= Reach; p += 64)
+            // Blocks in place while 67 bytes can be read. With slack that includes the last
+            // (partial) blocks: bytes past the end are masked off by `valid`, and a pattern that
+            // reaches into them only makes a candidate, which IsNegationWordAround checks
+            // within the text.
+            for (; p < end && (long)(end - p) + slack >= Reach; p += 64)
             {
-                int found = Block(start, end, p, 64, ref previousSpace);
+                int found = Block(start, end, p, (int)Math.Min(64, end - p), ref previousSpace);
                 if (found != 0)
                 {
                     return found;
                 }
+            }
+            if (p >= end)
+            {
+                return 0;
             }
             // The tail (under 67 bytes: one or two blocks), copied and padded with zeros (no
             // whitespace, no letter: no pattern crosses the end). Candidate positions found in

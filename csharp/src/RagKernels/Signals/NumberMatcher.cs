@@ -16,10 +16,12 @@ namespace RagKernels.Signals;
 /// </remarks>
 internal static unsafe class NumberMatcher
 {
-    public static void Scan<TVisitor>(byte* start, byte* end, ref TVisitor visitor)
+    /// <summary>Visits the matches left to right; <paramref name="ascii"/>: the text is known to
+    /// be ASCII (else it is checked here).</summary>
+    public static void Scan<TVisitor>(byte* start, byte* end, ref TVisitor visitor, bool ascii = false)
         where TVisitor : struct, IMatchVisitor
     {
-        if (System.Text.Ascii.IsValid(new ReadOnlySpan<byte>(start, (int)(end - start))))
+        if (ascii || System.Text.Ascii.IsValid(new ReadOnlySpan<byte>(start, (int)(end - start))))
         {
             ScanAscii(start, end, ref visitor);
             return;
