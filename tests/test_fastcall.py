@@ -320,6 +320,20 @@ def test_batch_entry_point_refuses_what_it_cannot_do(fastcall):
         fastcall.batch(3, ["a", "b"], ["a", "b"], b"read-only buffer")
     with pytest.raises(TypeError):
         fastcall.batch(3, ["a"])
+    # The ranged form: pairs start..stop-1 into results[start:stop], the rest untouched.
+    out = np.full(4, -7.0)
+    assert fastcall.batch(3, ["q", "x y", "c", "q"], ["q", "x", "z", "q"], out, 1, 3) is True
+    assert out.tolist() == [-7.0, 0.5, 0.0, -7.0]
+    assert fastcall.batch(3, ["q", "x y", "c", "q"], ["q", "x", "z", "q"], out, 4, 4) is True
+    assert fastcall.batch(3, ["a", "b"], ["a", "b"], np.empty(2), 1, 3) is False  # past the end
+    assert fastcall.batch(3, ["a", "b"], ["a", "b"], np.empty(3), 0, 2) is False  # lists changed
+    assert fastcall.batch(3, ["a", None], ["a", "b"], np.empty(2), 0, 1) is True  # None not in range
+    assert fastcall.batch(3, ["a", None], ["a", "b"], np.empty(2), 1, 2) is False
+    for start, stop in [(-1, 1), (2, 1)]:
+        with pytest.raises(ValueError):
+            fastcall.batch(3, ["a", "b"], ["a", "b"], np.empty(2), start, stop)
+    with pytest.raises(TypeError):
+        fastcall.batch(3, ["a"], ["a"], np.empty(1), 0)
 
 
 def test_batches_reuse_the_pack_buffers_safely(modules, fastcall):

@@ -238,11 +238,12 @@ def _batch(function: str, kernel, claims, sources, dtype, ctype, which):
     if _fast_batch is not None and (type(claims) is list or type(claims) is tuple) \
             and (type(sources) is list or type(sources) is tuple) and len(claims) == len(sources):
         # The fastcall extension packs in C (no join, no encode, no offsets arrays in Python)
-        # and releases the GIL around the kernel. False: an element is not an encodable str,
-        # or the kernel refused; the path below then raises exactly what it raises.
+        # and releases the GIL around the kernel; each slice is a range of the whole lists (no
+        # sliced copies). False: an element is not an encodable str, or the kernel refused; the
+        # path below then raises exactly what it raises.
         results = np.empty(len(claims), dtype=dtype)
         for start, stop in _batch_slices(len(claims)):
-            if not _fast_batch(which, claims[start:stop], sources[start:stop], results[start:stop]):
+            if not _fast_batch(which, claims, sources, results, start, stop):
                 break
         else:
             return results
