@@ -222,6 +222,42 @@ public class PairSignalTests
         }
     }
 
+    [Fact]
+    public unsafe void NumberMatcherAgreesWithTheRegexOnAsciiText()
+    {
+        // On ASCII text, .NET's \d and \b mean what Python's do, so the regex is an independent
+        // reference. Texts of 0..300 bytes put runs across the 64-byte blocks and the tail;
+        // the pieces make digit runs with ',' and '.', glued to letters or not. Each text is
+        // scanned with and without the ASCII hint (a batch's), followed by noise.
+        var regex = new System.Text.RegularExpressions.Regex(@"\b\d[\d,.]*\b");
+        string[] vocabulary = ["19", "$19", "27,001", "3.5", "1.", ".5", "a1", "1a", "_1", "1_", "1,2,", "2024", "x", "Team", "0", ",", ".", ""];
+        string[] separators = [" ", "", ", ", ". ", "\t", "-"];
+        var random = new System.Random(9);
+        for (int round = 0; round < 20_000; round++)
+        {
+            var text = new StringBuilder();
+            int target = random.Next(0, 300);
+            while (text.Length < target)
+            {
+                text.Append(vocabulary[random.Next(vocabulary.Length)]);
+                text.Append(separators[random.Next(separators.Length)]);
+            }
+            string value = text.ToString();
+            string[] expected = regex.Matches(value).Select(m => m.Value).ToArray();
+            byte[] bytes = Encoding.UTF8.GetBytes(value);
+            byte[] followed = FollowedByNoise(bytes, random, out _);
+            fixed (byte* p = bytes, q = followed)
+            {
+                var checkedScan = new CollectMatches(new System.Collections.Generic.List<string>());
+                NumberMatcher.Scan(p, p + bytes.Length, ref checkedScan);
+                Assert.Equal(expected, checkedScan.Matches);
+                var inPlace = new CollectMatches(new System.Collections.Generic.List<string>());
+                NumberMatcher.Scan(q, q + bytes.Length, ref inPlace, ascii: true);
+                Assert.Equal(expected, inPlace.Matches);
+            }
+        }
+    }
+
     private static unsafe string[] EntityMatches(string text)
     {
         byte[] bytes = Encoding.UTF8.GetBytes(text);
