@@ -322,13 +322,26 @@ def test_batch_entry_point_refuses_what_it_cannot_do(fastcall):
         fastcall.batch(3, ["a"])
     # The ranged form: pairs start..stop-1 into results[start:stop], the rest untouched.
     out = np.full(4, -7.0)
-    assert fastcall.batch(3, ["q", "x y", "c", "q"], ["q", "x", "z", "q"], out, 1, 3) is True
+    assert fastcall.batch(3, ["q", "x y", "c", "q"], ["q", "x", "z", "q"], out, 1, 3) == 3
     assert out.tolist() == [-7.0, 0.5, 0.0, -7.0]
-    assert fastcall.batch(3, ["q", "x y", "c", "q"], ["q", "x", "z", "q"], out, 4, 4) is True
+    assert fastcall.batch(3, ["q", "x y", "c", "q"], ["q", "x", "z", "q"], out, 4, 4) == 4
     assert fastcall.batch(3, ["a", "b"], ["a", "b"], np.empty(2), 1, 3) is False  # past the end
     assert fastcall.batch(3, ["a", "b"], ["a", "b"], np.empty(3), 0, 2) is False  # lists changed
-    assert fastcall.batch(3, ["a", None], ["a", "b"], np.empty(2), 0, 1) is True  # None not in range
+    assert fastcall.batch(3, ["a", None], ["a", "b"], np.empty(2), 0, 1) == 1  # None not in range
     assert fastcall.batch(3, ["a", None], ["a", "b"], np.empty(2), 1, 2) is False
+    # A ranged call packs at most 4 MB of text per side (at least one pair) and says where it
+    # stopped; the caller goes on from there.
+    from ragkernels.signals._py import traceability as py_traceability
+
+    big, small = ["Acme Corp x " * 125_000] * 5, ["Acme Corp"] * 5  # 1.5 MB and 9 bytes each
+    for claims, sources in [(big, small), (small, big)]:
+        out = np.full(5, -7.0)
+        stops = [fastcall.batch(3, claims, sources, out, 0, 5)]
+        while stops[-1] < 5:
+            stops.append(fastcall.batch(3, claims, sources, out, stops[-1], 5))
+        assert stops == [2, 4, 5]
+        assert out.tolist() == [py_traceability(claims[0], sources[0])] * 5
+    assert fastcall.batch(3, big, big, np.empty(5), 4, 5) == 5
     for start, stop in [(-1, 1), (2, 1)]:
         with pytest.raises(ValueError):
             fastcall.batch(3, ["a", "b"], ["a", "b"], np.empty(2), start, stop)
