@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using RagKernels.Text;
 
@@ -110,14 +111,20 @@ internal static unsafe class EntityMatcher
         return true;
     }
 
+    // The small helpers below run a few times per match candidate: inlined, their ASCII paths
+    // cost a table lookup instead of a call (perf: the calls were ~15% of entity_overlap).
+
     /// <summary>Whether the code point just before <paramref name="p"/> is a word character.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool PreviousIsWord(byte* start, byte* p)
     {
         byte b = p[-1];
-        return b < 0x80
-            ? (ByteClass.Of(b) & ByteClass.Word) != 0
-            : PyUnicode.IsWord(Utf8Text.DecodeBefore(new ReadOnlySpan<byte>(start, (int)(p - start)), (int)(p - start), out _));
+        return b < 0x80 ? (ByteClass.Of(b) & ByteClass.Word) != 0 : PreviousIsWordAbove(start, p);
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool PreviousIsWordAbove(byte* start, byte* p) =>
+        PyUnicode.IsWord(Utf8Text.DecodeBefore(new ReadOnlySpan<byte>(start, (int)(p - start)), (int)(p - start), out _));
 
     /// <summary>The end of the match starting at <paramref name="p"/> (a capital preceded by a
     /// non-word character), or null.</summary>
@@ -152,6 +159,7 @@ internal static unsafe class EntityMatcher
         return BoundaryAfterWord(wordEnd, end) ? wordEnd : previousEnd;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static byte* LowerRun(byte* p, byte* end)
     {
         while (p < end && (ByteClass.Of(*p) & ByteClass.Lower) != 0)
@@ -162,6 +170,7 @@ internal static unsafe class EntityMatcher
     }
 
     /// <summary>\b after a word character: the end of the text or a non-word character.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool BoundaryAfterWord(byte* p, byte* end)
     {
         if (p >= end)
@@ -169,6 +178,9 @@ internal static unsafe class EntityMatcher
             return true;
         }
         byte c = ByteClass.Of(*p);
-        return (c & ByteClass.NonAscii) == 0 ? (c & ByteClass.Word) == 0 : !PyUnicode.IsWord(Utf8Pointer.Decode(p, end, out _));
+        return (c & ByteClass.NonAscii) == 0 ? (c & ByteClass.Word) == 0 : BoundaryAfterWordAbove(p, end);
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool BoundaryAfterWordAbove(byte* p, byte* end) => !PyUnicode.IsWord(Utf8Pointer.Decode(p, end, out _));
 }
