@@ -128,6 +128,7 @@ internal static unsafe class EntityMatcher
 
     /// <summary>The end of the match starting at <paramref name="p"/> (a capital preceded by a
     /// non-word character), or null.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static byte* MatchAt(byte* p, byte* end)
     {
         byte* wordEnd = LowerRun(p + 1, end);

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using RagKernels.Text;
 
 namespace RagKernels.Signals;
@@ -98,6 +99,7 @@ internal static unsafe class NumberMatcher
     }
 
     /// <summary>The end of the match whose first digit ends at <paramref name="p"/>, or null.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static byte* MatchAt(byte* p, byte* end, out bool endsWithDigit)
     {
         bool lastIsDigit = true;
