@@ -320,6 +320,80 @@ def test_batch_entry_point_refuses_what_it_cannot_do(fastcall):
         fastcall.batch(3, ["a", "b"], ["a", "b"], b"read-only buffer")
     with pytest.raises(TypeError):
         fastcall.batch(3, ["a"])
+    # The ranged form: pairs start..stop-1 into results[start:stop], the rest untouched.
+    out = np.full(4, -7.0)
+    assert fastcall.batch(3, ["q", "x y", "c", "q"], ["q", "x", "z", "q"], out, 1, 3) == 3
+    assert out.tolist() == [-7.0, 0.5, 0.0, -7.0]
+    assert fastcall.batch(3, ["q", "x y", "c", "q"], ["q", "x", "z", "q"], out, 4, 4) == 4
+    assert fastcall.batch(3, ["a", "b"], ["a", "b"], np.empty(2), 1, 3) is False  # past the end
+    assert fastcall.batch(3, ["a", "b"], ["a", "b"], np.empty(3), 0, 2) is False  # lists changed
+    assert fastcall.batch(3, ["a", None], ["a", "b"], np.empty(2), 0, 1) == 1  # None not in range
+    assert fastcall.batch(3, ["a", None], ["a", "b"], np.empty(2), 1, 2) is False
+    # A ranged call packs at most 4 MB of text per side (at least one pair) and says where it
+    # stopped; the caller goes on from there.
+    from ragkernels.signals._py import traceability as py_traceability
+
+    big, small = ["Acme Corp x " * 125_000] * 5, ["Acme Corp"] * 5  # 1.5 MB and 9 bytes each
+    for claims, sources in [(big, small), (small, big)]:
+        out = np.full(5, -7.0)
+        stops = [fastcall.batch(3, claims, sources, out, 0, 5)]
+        while stops[-1] < 5:
+            stops.append(fastcall.batch(3, claims, sources, out, stops[-1], 5))
+        assert stops == [2, 4, 5]
+        assert out.tolist() == [py_traceability(claims[0], sources[0])] * 5
+    assert fastcall.batch(3, big, big, np.empty(5), 4, 5) == 5
+    for start, stop in [(-1, 1), (2, 1)]:
+        with pytest.raises(ValueError):
+            fastcall.batch(3, ["a", "b"], ["a", "b"], np.empty(2), start, stop)
+    with pytest.raises(TypeError):
+        fastcall.batch(3, ["a"], ["a"], np.empty(1), 0)
+
+
+def test_batches_reuse_the_pack_buffers_safely(modules, fastcall):
+    """The extension keeps the last batch's pack buffers for the next call (one pair, taken by
+    one call at a time; over 16 MB they are freed). Batches of every size in turn, refusals
+    in between (a bad element after the claims were packed), and several threads packing at
+    the same time must all give the single calls' answers."""
+    py, native = modules
+    rng = np.random.default_rng(5)
+    words = (CLAIM + " " + SOURCE + " not never Ελλάδα 3,5").split()
+    claims = [" ".join(rng.choice(words, size=rng.integers(0, 30))) for _ in range(300)]
+    sources = [" ".join(rng.choice(words, size=rng.integers(0, 30))) for _ in range(300)]
+    code = {None: -1, True: 1, False: 0}  # numerical_consistency's int8 codes
+
+    def single(name, a, b):
+        value = getattr(py, name)(a, b)
+        return code[value] if name == "numerical_consistency" else value
+
+    expected = {name: np.array([single(name, a, b) for a, b in zip(claims, sources)], dtype=BATCH_DTYPES[name])
+                for name in SIGNALS}
+    huge = ["Acme Corp " * 200_000]  # ~2 MB each side here, 20 MB below: more than is kept
+
+    def check(name, rounds):
+        for size in rounds:
+            got = getattr(native, name + "_batch")(claims[:size], sources[:size])
+            assert np.array_equal(got, expected[name][:size]), (name, size)
+
+    for name in SIGNALS:
+        check(name, [300, 1, 0, 300, 17])
+        assert getattr(native, name + "_batch")(huge * 10, huge * 10).shape == (10,)
+        out = np.empty(2, dtype=BATCH_DTYPES[name])
+        assert fastcall.batch(SIGNALS.index(name), claims[:2], [sources[0], 3], out) is False
+        check(name, [17, 300])
+    failures = []
+
+    def work(name):
+        try:
+            check(name, [300, 5, 300, 0, 300] * 20)
+        except AssertionError as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=work, args=(name,)) for name in SIGNALS * 2]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures
 
 
 # ---- BM25Index.search -------------------------------------------------------------------------

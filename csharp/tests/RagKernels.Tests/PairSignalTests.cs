@@ -172,7 +172,11 @@ public class PairSignalTests
             bool expected = value.ToLowerInvariant()
                 .Split([' ', '\t', '\n', '\r', '\v', '\f', '\x1c', '\x1d', '\x1e', '\x1f'], System.StringSplitOptions.RemoveEmptyEntries)
                 .Any(negation.Contains);
-            int found = NegationSearch.Find(Encoding.UTF8.GetBytes(value));
+            byte[] bytes = Encoding.UTF8.GetBytes(value);
+            int found = NegationSearch.Find(bytes);
+            // Read in place with bytes after the text (as in a batch): the same answer.
+            byte[] followed = FollowedByNoise(bytes, random, out int slack);
+            Assert.True(found == NegationSearch.Find(new System.ReadOnlySpan<byte>(followed, 0, bytes.Length), slack), $"slack {slack} for {value}");
             if (value.All(c => c < 0x80))
             {
                 Assert.True((expected ? 1 : 0) == found, $"{found} for {value}");
@@ -218,6 +222,42 @@ public class PairSignalTests
         }
     }
 
+    [Fact]
+    public unsafe void NumberMatcherAgreesWithTheRegexOnAsciiText()
+    {
+        // On ASCII text, .NET's \d and \b mean what Python's do, so the regex is an independent
+        // reference. Texts of 0..300 bytes put runs across the 64-byte blocks and the tail;
+        // the pieces make digit runs with ',' and '.', glued to letters or not. Each text is
+        // scanned with and without the ASCII hint (a batch's), followed by noise.
+        var regex = new System.Text.RegularExpressions.Regex(@"\b\d[\d,.]*\b");
+        string[] vocabulary = ["19", "$19", "27,001", "3.5", "1.", ".5", "a1", "1a", "_1", "1_", "1,2,", "2024", "x", "Team", "0", ",", ".", ""];
+        string[] separators = [" ", "", ", ", ". ", "\t", "-"];
+        var random = new System.Random(9);
+        for (int round = 0; round < 20_000; round++)
+        {
+            var text = new StringBuilder();
+            int target = random.Next(0, 300);
+            while (text.Length < target)
+            {
+                text.Append(vocabulary[random.Next(vocabulary.Length)]);
+                text.Append(separators[random.Next(separators.Length)]);
+            }
+            string value = text.ToString();
+            string[] expected = regex.Matches(value).Select(m => m.Value).ToArray();
+            byte[] bytes = Encoding.UTF8.GetBytes(value);
+            byte[] followed = FollowedByNoise(bytes, random, out _);
+            fixed (byte* p = bytes, q = followed)
+            {
+                var checkedScan = new CollectMatches(new System.Collections.Generic.List<string>());
+                NumberMatcher.Scan(p, p + bytes.Length, ref checkedScan);
+                Assert.Equal(expected, checkedScan.Matches);
+                var inPlace = new CollectMatches(new System.Collections.Generic.List<string>());
+                NumberMatcher.Scan(q, q + bytes.Length, ref inPlace, ascii: true);
+                Assert.Equal(expected, inPlace.Matches);
+            }
+        }
+    }
+
     private static unsafe string[] EntityMatches(string text)
     {
         byte[] bytes = Encoding.UTF8.GetBytes(text);
@@ -226,7 +266,30 @@ public class PairSignalTests
         {
             EntityMatcher.Scan(p, p + bytes.Length, ref visitor);
         }
+        // Read in place with bytes after the text (as in a batch): the same matches.
+        byte[] followed = FollowedByNoise(bytes, new System.Random(text.Length), out int slack);
+        var inPlace = new CollectMatches(new System.Collections.Generic.List<string>());
+        fixed (byte* p = followed)
+        {
+            EntityMatcher.Scan(p, p + bytes.Length, ref inPlace, slack);
+        }
+        Assert.Equal(visitor.Matches, inPlace.Matches);
         return visitor.Matches.ToArray();
+    }
+
+    /// <summary><paramref name="text"/> followed by 0-99 bytes that could continue a match or a
+    /// pattern (letters, apostrophes, whitespace, digits, bytes above ASCII); slack = their count.</summary>
+    private static byte[] FollowedByNoise(byte[] text, System.Random random, out int slack)
+    {
+        byte[] noise = "nN'tToOhHuUaAbB _\t\n0123456789\u00e9\u2019"u8.ToArray();
+        slack = random.Next(0, 100);
+        byte[] followed = new byte[text.Length + slack];
+        text.CopyTo(followed, 0);
+        for (int i = text.Length; i < followed.Length; i++)
+        {
+            followed[i] = noise[random.Next(noise.Length)];
+        }
+        return followed;
     }
 
     private readonly unsafe struct CollectMatches(System.Collections.Generic.List<string> matches) : IMatchVisitor

@@ -238,11 +238,17 @@ def _batch(function: str, kernel, claims, sources, dtype, ctype, which):
     if _fast_batch is not None and (type(claims) is list or type(claims) is tuple) \
             and (type(sources) is list or type(sources) is tuple) and len(claims) == len(sources):
         # The fastcall extension packs in C (no join, no encode, no offsets arrays in Python)
-        # and releases the GIL around the kernel. False: an element is not an encodable str,
-        # or the kernel refused; the path below then raises exactly what it raises.
+        # and releases the GIL around the kernel; each slice is a range of the whole lists (no
+        # sliced copies), run in calls of at most a few MB of text each (it returns where it
+        # stopped). False: an element is not an encodable str, or the kernel refused; the path
+        # below then raises exactly what it raises.
         results = np.empty(len(claims), dtype=dtype)
-        for start, stop in _batch_slices(len(claims)):
-            if not _fast_batch(which, claims[start:stop], sources[start:stop], results[start:stop]):
+        for start, stop in _batch_slices(len(claims), _FAST_PROBE_FACTOR):
+            while start < stop:
+                start = _fast_batch(which, claims, sources, results, start, stop)
+                if not start:
+                    break
+            if not start:
                 break
         else:
             return results
@@ -270,13 +276,17 @@ def _batch(function: str, kernel, claims, sources, dtype, ctype, which):
     return results
 
 
-_BATCH_PROBE = 4096  # pairs in the first slice of a batch; at most this many are one call
+_BATCH_PROBE = 4096  # pairs in the first slice of a batch; at most this many are one slice
+# The fastcall path probes with 4 times as many: it also caps each native call at a few MB of
+# text (a slice of long texts takes several short calls), so 10,000 reference pairs are one call.
+_FAST_PROBE_FACTOR = 4
 
 
-def _batch_slices(count: int):
+def _batch_slices(count: int, factor: int = 1):
     """(start, stop) ranges of a batch of `count` pairs: many pairs run as slices of about 50 ms
-    so that Ctrl-C is honoured (issue 7); a small batch is one call."""
-    return [(0, count)] if count <= _BATCH_PROBE else _slices.slices(count, _BATCH_PROBE)
+    so that Ctrl-C is honoured (issue 7); a small batch is one slice."""
+    probe = _BATCH_PROBE * factor
+    return [(0, count)] if count <= probe else _slices.slices(count, probe)
 
 
 def entity_overlap_batch(claims, sources) -> np.ndarray:

@@ -174,14 +174,18 @@ internal static unsafe class PairSignalExports
     }
 
     // The batch loops behind the exports, for checked arguments (also run by the C# benchmarks).
+    // The entity and negation kernels may read past an item up to the end of its side's checked
+    // bytes (TextArguments.Slack).
     internal static int EntityOverlapBatch(byte* claims, long* claimOffsets, byte* sources, long* sourceOffsets, int count, double* results) =>
-        TextArguments.RunPairs(new EntityOverlapKernel(results), claims, claimOffsets, sources, sourceOffsets, count);
+        TextArguments.RunPairs(new EntityOverlapKernel(results, claims + claimOffsets[count], sources + sourceOffsets[count]),
+            claims, claimOffsets, sources, sourceOffsets, count);
 
     internal static int NumericalConsistencyBatch(byte* claims, long* claimOffsets, byte* sources, long* sourceOffsets, int count, sbyte* results) =>
         TextArguments.RunPairs(new NumericalConsistencyKernel(results), claims, claimOffsets, sources, sourceOffsets, count);
 
     internal static int NegationFlipBatch(byte* claims, long* claimOffsets, byte* sources, long* sourceOffsets, int count, byte* results) =>
-        TextArguments.RunPairs(new NegationFlipKernel(results), claims, claimOffsets, sources, sourceOffsets, count);
+        TextArguments.RunPairs(new NegationFlipKernel(results, claims + claimOffsets[count], sources + sourceOffsets[count]),
+            claims, claimOffsets, sources, sourceOffsets, count);
 
     internal static int TraceabilityBatch(byte* claims, long* claimOffsets, byte* sources, long* sourceOffsets, int count, double* results) =>
         TextArguments.RunPairs(new TraceabilityKernel(results), claims, claimOffsets, sources, sourceOffsets, count);
@@ -215,27 +219,28 @@ internal static unsafe class PairSignalExports
         return results == null && count > 0 ? LastError.NullPointer("results") : Status.Ok;
     }
 
-    private readonly struct EntityOverlapKernel(double* results) : TextArguments.IPairKernel
+    private readonly struct EntityOverlapKernel(double* results, byte* claimsEnd, byte* sourcesEnd) : TextArguments.IPairKernel
     {
-        public void Run(ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source, int index) =>
-            results[index] = EntityOverlap.Compute(claim, source);
+        public void Run(ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source, int index, bool ascii) =>
+            results[index] = EntityOverlap.Compute(claim, source, TextArguments.Slack(claim, claimsEnd), TextArguments.Slack(source, sourcesEnd));
     }
 
     private readonly struct NumericalConsistencyKernel(sbyte* results) : TextArguments.IPairKernel
     {
-        public void Run(ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source, int index) =>
-            results[index] = (sbyte)NumericalConsistency.Compute(claim, source);
+        public void Run(ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source, int index, bool ascii) =>
+            results[index] = (sbyte)NumericalConsistency.Compute(claim, source, ascii);
     }
 
-    private readonly struct NegationFlipKernel(byte* results) : TextArguments.IPairKernel
+    private readonly struct NegationFlipKernel(byte* results, byte* claimsEnd, byte* sourcesEnd) : TextArguments.IPairKernel
     {
-        public void Run(ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source, int index) =>
-            results[index] = NegationFlip.Compute(claim, source) ? (byte)1 : (byte)0;
+        public void Run(ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source, int index, bool ascii) =>
+            results[index] = NegationFlip.Compute(claim, source, TextArguments.Slack(claim, claimsEnd), TextArguments.Slack(source, sourcesEnd))
+                ? (byte)1 : (byte)0;
     }
 
     private readonly struct TraceabilityKernel(double* results) : TextArguments.IPairKernel
     {
-        public void Run(ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source, int index) =>
+        public void Run(ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source, int index, bool ascii) =>
             results[index] = Traceability.Compute(claim, source);
     }
 }

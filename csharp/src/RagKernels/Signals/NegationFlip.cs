@@ -8,10 +8,15 @@ namespace RagKernels.Signals;
 /// </summary>
 public static unsafe class NegationFlip
 {
-    public static bool Compute(ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source)
+    public static bool Compute(ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source) => Compute(claim, source, 0, 0);
+
+    /// <summary>As <see cref="Compute(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>, where
+    /// <paramref name="claimSlack"/> / <paramref name="sourceSlack"/> bytes after each text may
+    /// be read (a batch's texts lie back to back; see NegationSearch.Find).</summary>
+    public static bool Compute(ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source, int claimSlack, int sourceSlack)
     {
         // Equal negation on both sides decides the answer before any copy or set is made.
-        if (HasNegation(claim) == HasNegation(source))
+        if (HasNegation(claim, claimSlack) == HasNegation(source, sourceSlack))
         {
             return false;
         }
@@ -29,9 +34,9 @@ public static unsafe class NegationFlip
 
     /// <summary>Whether the text's wtokens include a negation word: NegationSearch on ASCII
     /// text, else a word-by-word scan of the lower-cased text.</summary>
-    private static bool HasNegation(ReadOnlySpan<byte> text)
+    private static bool HasNegation(ReadOnlySpan<byte> text, int slack)
     {
-        int found = NegationSearch.Find(text);
+        int found = NegationSearch.Find(text, slack);
         if (found != NegationSearch.NotAscii)
         {
             return found == 1;

@@ -28,10 +28,12 @@ internal static unsafe class NegationSearch
     private const int Reach = 64 + 3;
 
     /// <summary>1 when <paramref name="text"/> has a negation wtoken, 0 when it has none, or
-    /// <see cref="NotAscii"/> when it has a non-ASCII byte before any negation word.</summary>
+    /// <see cref="NotAscii"/> when it has a non-ASCII byte before any negation word.
+    /// <paramref name="slack"/>: how many bytes after the text may be read (their values do not
+    /// matter); with 67 or more, the last block is read in place instead of copied.</summary>
     /// <remarks>A negation word found before a non-ASCII byte is a sure answer: it is ASCII and
     /// bounded by ASCII whitespace (or an end of the text), so it is a wtoken whatever follows.</remarks>
-    public static int Find(ReadOnlySpan<byte> text)
+    public static int Find(ReadOnlySpan<byte> text, int slack = 0)
     {
         if (!Vector128.IsHardwareAccelerated)
         {
@@ -41,14 +43,21 @@ internal static unsafe class NegationSearch
         {
             byte* end = start + text.Length;
             byte* p = start;
-            ulong previousSpace = 1; // the text starts after "whitespace"
-            for (; end - p >= Reach; p += 64)
+            // Blocks in place while 67 bytes can be read. With slack that includes the last
+            // (partial) blocks: bytes past the end are masked off by `valid`, and a pattern that
+            // reaches into them only makes a candidate, which IsNegationWordAround checks
+            // within the text.
+            for (; p < end && (long)(end - p) + slack >= Reach; p += 64)
             {
-                int found = Block(start, end, p, 64, ref previousSpace);
+                int found = Block(start, end, p, (int)Math.Min(64, end - p));
                 if (found != 0)
                 {
                     return found;
                 }
+            }
+            if (p >= end)
+            {
+                return 0;
             }
             // The tail (under 67 bytes: one or two blocks), copied and padded with zeros (no
             // whitespace, no letter: no pattern crosses the end). Candidate positions found in
@@ -59,7 +68,7 @@ internal static unsafe class NegationSearch
             new ReadOnlySpan<byte>(p, rest).CopyTo(new Span<byte>(tail, rest));
             for (int offset = 0; offset < rest; offset += 64)
             {
-                int found = Block(start, end, tail + offset, Math.Min(64, rest - offset), ref previousSpace, p + offset);
+                int found = Block(start, end, tail + offset, Math.Min(64, rest - offset), p + offset);
                 if (found != 0)
                 {
                     return found;
@@ -71,9 +80,9 @@ internal static unsafe class NegationSearch
 
     /// <summary>Looks at the <paramref name="valid"/> (≤ 64) bytes at <paramref name="block"/>,
     /// which is the text at <paramref name="origin"/> (itself when null).</summary>
-    private static int Block(byte* start, byte* end, byte* block, int valid, ref ulong previousSpace, byte* origin = null)
+    private static int Block(byte* start, byte* end, byte* block, int valid, byte* origin = null)
     {
-        ulong spaces = 0, letterN = 0, patterns = 0, nonAscii = 0;
+        ulong letterN = 0, patterns = 0, nonAscii = 0;
         for (int i = 0; i < 64; i += 16)
         {
             Vector128<byte> b0 = Vector128.Load(block + i);
@@ -93,10 +102,6 @@ internal static unsafe class NegationSearch
                 & Vector128.Equals(case2, Vector128.Create((byte)'o')) & t3;
             Vector128<byte> hout = Vector128.Equals(case0, Vector128.Create((byte)'h')) & Vector128.Equals(case1, Vector128.Create((byte)'o'))
                 & Vector128.Equals(case2, Vector128.Create((byte)'u')) & t3;
-            // Python's ASCII whitespace: 9–13 and 28–32.
-            Vector128<byte> space = Vector128.LessThan(b0 - Vector128.Create((byte)9), Vector128.Create((byte)5))
-                | Vector128.LessThan(b0 - Vector128.Create((byte)28), Vector128.Create((byte)5));
-            spaces |= (ulong)space.ExtractMostSignificantBits() << i;
             letterN |= (ulong)n0.ExtractMostSignificantBits() << i;
             patterns |= (ulong)(nt | nnot | hout).ExtractMostSignificantBits() << i;
             nonAscii |= (ulong)b0.ExtractMostSignificantBits() << i;
@@ -106,10 +111,20 @@ internal static unsafe class NegationSearch
         {
             return NotAscii;
         }
-        ulong wordStarts = ~spaces & ((spaces << 1) | previousSpace);
-        previousSpace = spaces >> 63;
-        ulong candidates = ((wordStarts & letterN) | patterns) & validBits;
         byte* text = origin == null ? block : origin;
+        // An "n" starts a candidate only at the start of a word: the byte before it is looked
+        // up for the few "n"s (a whitespace mask over every byte cost more).
+        ulong candidates = (letterN & ~patterns) & validBits;
+        while (candidates != 0)
+        {
+            byte* at = text + BitOperations.TrailingZeroCount(candidates);
+            candidates &= candidates - 1;
+            if ((at == start || (ByteClass.Of(at[-1]) & ByteClass.Space) != 0) && IsNegationWordAround(start, end, at))
+            {
+                return 1;
+            }
+        }
+        candidates = patterns & validBits;
         while (candidates != 0)
         {
             byte* at = text + BitOperations.TrailingZeroCount(candidates);

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using RagKernels.Text;
 
 namespace RagKernels.Signals;
@@ -16,10 +17,12 @@ namespace RagKernels.Signals;
 /// </remarks>
 internal static unsafe class NumberMatcher
 {
-    public static void Scan<TVisitor>(byte* start, byte* end, ref TVisitor visitor)
+    /// <summary>Visits the matches left to right; <paramref name="ascii"/>: the text is known to
+    /// be ASCII (else it is checked here).</summary>
+    public static void Scan<TVisitor>(byte* start, byte* end, ref TVisitor visitor, bool ascii = false)
         where TVisitor : struct, IMatchVisitor
     {
-        if (System.Text.Ascii.IsValid(new ReadOnlySpan<byte>(start, (int)(end - start))))
+        if (ascii || System.Text.Ascii.IsValid(new ReadOnlySpan<byte>(start, (int)(end - start))))
         {
             ScanAscii(start, end, ref visitor);
             return;
@@ -96,6 +99,7 @@ internal static unsafe class NumberMatcher
     }
 
     /// <summary>The end of the match whose first digit ends at <paramref name="p"/>, or null.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static byte* MatchAt(byte* p, byte* end, out bool endsWithDigit)
     {
         bool lastIsDigit = true;

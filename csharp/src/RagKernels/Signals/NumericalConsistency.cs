@@ -9,20 +9,25 @@ namespace RagKernels.Signals;
 public static unsafe class NumericalConsistency
 {
     /// <summary>1 = True (a shared number), 0 = False, -1 = None (a text without numbers).</summary>
-    public static int Compute(ReadOnlySpan<byte> textA, ReadOnlySpan<byte> textB)
+    public static int Compute(ReadOnlySpan<byte> textA, ReadOnlySpan<byte> textB) => Compute(textA, textB, false);
+
+    /// <summary>As <see cref="Compute(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>;
+    /// <paramref name="ascii"/>: both texts are known to be ASCII (a batch checks its bytes
+    /// once), so the scans skip their own check.</summary>
+    public static int Compute(ReadOnlySpan<byte> textA, ReadOnlySpan<byte> textB, bool ascii)
     {
         SignalScratch scratch = SignalScratch.Current;
         fixed (byte* a = textA, b = textB)
         {
             scratch.A.Reset(SignalScratch.MaxWords(textA.Length));
             var inA = new AddToSet(scratch.A);
-            NumberMatcher.Scan(a, a + textA.Length, ref inA);
+            NumberMatcher.Scan(a, a + textA.Length, ref inA, ascii);
             if (scratch.A.Count == 0)
             {
                 return -1;
             }
             var inB = new FindShared(scratch.A);
-            NumberMatcher.Scan(b, b + textB.Length, ref inB);
+            NumberMatcher.Scan(b, b + textB.Length, ref inB, ascii);
             return !inB.Any ? -1 : inB.Shared ? 1 : 0;
         }
     }
