@@ -50,6 +50,36 @@ internal sealed class Bm25Scratch
         return _accumulator.AsSpan(0, n);
     }
 
+    private byte[] _queryTokens = new byte[256];
+
+    /// <summary>A query's tokens back to back (token j at TokenStarts[j], TokenLengths[j] bytes,
+    /// hash TokenHashes[j]).</summary>
+    public Span<byte> QueryTokens(int size)
+    {
+        if (_queryTokens.Length < size)
+        {
+            _queryTokens = new byte[Math.Max(size, 2 * _queryTokens.Length)];
+        }
+        return _queryTokens;
+    }
+
+    public int[] TokenStarts = new int[64];
+    public int[] TokenLengths = new int[64];
+    public int[] TokenHashes = new int[64];
+
+    public void AddQueryToken(int j, int start, int length, int hash)
+    {
+        if (j == TokenStarts.Length)
+        {
+            Array.Resize(ref TokenStarts, 2 * j);
+            Array.Resize(ref TokenLengths, 2 * j);
+            Array.Resize(ref TokenHashes, 2 * j);
+        }
+        TokenStarts[j] = start;
+        TokenLengths[j] = length;
+        TokenHashes[j] = hash;
+    }
+
     private int[] _cursors = new int[64];
 
     public Span<int> Cursors(int n)

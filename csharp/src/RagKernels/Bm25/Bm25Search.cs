@@ -154,13 +154,27 @@ public static class Bm25Search
         int[] df = snapshot.DocumentFrequencies;
         if (query.Tokens.IsEmpty)
         {
+            // Two passes: tokenize everything, asking for each token's table entry ahead, then
+            // look the tokens up, so the cache misses of the lookups overlap instead of queueing.
             ReadOnlySpan<byte> text = query.Text;
-            Span<byte> output = scratch.TokenBuffer(Bm25TokenReader.OutputCapacity(text.Length));
+            int capacity = Bm25TokenReader.OutputCapacity(text.Length);
+            Span<byte> output = scratch.TokenBuffer(capacity);
+            Span<byte> all = scratch.QueryTokens(capacity + 8);
             var reader = new Bm25TokenReader(text, output, snapshot.Tokenizer, snapshot.StopWords);
+            int count = 0, used = 0;
             while (reader.Next(out ReadOnlySpan<byte> token))
             {
-                // Every token starts at output[0]; the padded lookup reads its tail as one integer.
-                int term = vocabulary.FindPadded(output, token.Length);
+                // Every token starts at output[0]; the padded hash reads its tail as one integer.
+                int hash = Bm25Vocabulary.HashOf(output, token.Length);
+                vocabulary.Prefetch(hash);
+                token.CopyTo(all[used..]);
+                scratch.AddQueryToken(count++, used, token.Length, hash);
+                used += token.Length;
+            }
+            for (int j = 0; j < count; j++)
+            {
+                int start = scratch.TokenStarts[j];
+                int term = vocabulary.FindHashed(all[start..], scratch.TokenLengths[j], scratch.TokenHashes[j]);
                 if (term >= 0 && df[term] > 0)
                 {
                     scratch.CountTerm(term);
