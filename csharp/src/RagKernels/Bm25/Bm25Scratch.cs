@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 using RagKernels.Filtering;
 
@@ -239,16 +240,94 @@ internal sealed class Bm25Scratch
 
     /// <summary>The k-th largest score of <paramref name="acc"/> (0 when fewer than k are &gt; 0);
     /// leaves <paramref name="acc"/> as it is.</summary>
-    public double KthLargest(Span<double> acc, int k)
+    public double KthLargest(ReadOnlySpan<double> acc, int k)
     {
         int size = FillHeap(acc, k, default, AllowedIds.All);
         return size == k ? _heapScores[0] : 0.0;
     }
 
-    /// <summary>The documents d (ascending) with acc[d] ≥ <paramref name="floor"/> &gt; 0 into
-    /// <see cref="Candidates"/>; returns how many, or -1 as soon as there are more than
-    /// <paramref name="limit"/>. Eight documents at a time with SIMD compares (most fail).</summary>
-    public int CollectCandidates(Span<double> acc, double floor, int limit)
+    private double[] _blockBounds = [];
+
+    /// <summary>A scratch array of <paramref name="n"/> doubles (contents undefined).</summary>
+    public Span<double> BlockBounds(int n)
+    {
+        if (_blockBounds.Length < n)
+        {
+            _blockBounds = new double[Math.Max(n, _blockBounds.Length + _blockBounds.Length / 2)];
+        }
+        return _blockBounds.AsSpan(0, n);
+    }
+
+    private double[] _groupMaxima = [];
+
+    /// <summary>The largest score of each block of <see cref="Bm25Snapshot.BlockSize"/> (8)
+    /// documents of <paramref name="acc"/>, in one SIMD pass: the k-th largest of these is a lower
+    /// bound of the k-th largest score (they are k scores of different documents), found among 8×
+    /// fewer values, and a block whose largest score misses its floor has no candidate.</summary>
+    public ReadOnlySpan<double> GroupMaxima(ReadOnlySpan<double> acc)
+    {
+        int groups = (acc.Length + 7) / 8;
+        if (_groupMaxima.Length < groups)
+        {
+            _groupMaxima = new double[Math.Max(groups, _groupMaxima.Length + _groupMaxima.Length / 2)];
+        }
+        Span<double> maxima = _groupMaxima.AsSpan(0, groups);
+        ref double first = ref MemoryMarshal.GetReference(acc);
+        int d = 0, j = 0;
+        for (; d + 8 <= acc.Length; d += 8, j++)
+        {
+            // MaxNative: one maxpd (the scores are never NaN; Max's IEEE rules cost several).
+            Vector128<double> m = Vector128.MaxNative(
+                Vector128.MaxNative(Vector128.LoadUnsafe(ref first, (nuint)d), Vector128.LoadUnsafe(ref first, (nuint)(d + 2))),
+                Vector128.MaxNative(Vector128.LoadUnsafe(ref first, (nuint)(d + 4)), Vector128.LoadUnsafe(ref first, (nuint)(d + 6))));
+            // The larger lane without a branch (a compare and jump here mispredicted half the time).
+            maxima[j] = (Sse2.IsSupported ? Sse2.MaxScalar(m, Sse2.UnpackHigh(m, m)) : Vector128.Create(Math.Max(m.ToScalar(), m.GetElement(1)))).ToScalar();
+        }
+        if (d < acc.Length)
+        {
+            double m = 0.0;
+            for (; d < acc.Length; d++)
+            {
+                m = Math.Max(m, acc[d]);
+            }
+            maxima[j] = m;
+        }
+        return maxima;
+    }
+
+    /// <summary>The k-th largest score of <paramref name="acc"/> (0 when fewer than k are &gt; 0),
+    /// given its <see cref="GroupMaxima"/>: their k-th largest is a lower bound of it, so only the
+    /// blocks whose largest score exceeds that bound are looked into (~100 of ArguAna's 1,085).</summary>
+    public double KthLargest(ReadOnlySpan<double> acc, ReadOnlySpan<double> maxima, int k)
+    {
+        double floor = KthLargest(maxima, k);
+        EnsureHeap(k);
+        Span<int> heapDocs = _heapDocs.AsSpan(0, k);
+        Span<double> heapScores = _heapScores.AsSpan(0, k);
+        int size = 0;
+        double threshold = floor;
+        for (int j = 0; j < maxima.Length; j++)
+        {
+            if (maxima[j] > threshold)
+            {
+                int end = Math.Min(8 * j + 8, acc.Length);
+                for (int d = 8 * j; d < end; d++)
+                {
+                    Offer(acc[d], d, heapDocs, heapScores, k, ref size, ref threshold);
+                }
+            }
+        }
+        // Fewer than k scores above the bound: the k-th largest is the bound itself.
+        return size == k ? heapScores[0] : floor;
+    }
+
+    /// <summary>The documents d (ascending) whose acc[d] + bound reaches <paramref name="theta"/>
+    /// (acc[d] ≥ theta − bound; the bound of d is <paramref name="blockBounds"/>[d / 8], or
+    /// <paramref name="bound"/> when there are none) into <see cref="Candidates"/>, looking only
+    /// into the blocks whose <paramref name="maxima"/> (<see cref="GroupMaxima"/>) reach it;
+    /// returns how many, or -1 as soon as there are more than <paramref name="limit"/>.</summary>
+    public int CollectCandidates(ReadOnlySpan<double> acc, ReadOnlySpan<double> maxima, double theta,
+        ReadOnlySpan<double> blockBounds, double bound, int limit)
     {
         if (_candidates.Length < limit + 8)
         {
@@ -256,42 +335,34 @@ internal sealed class Bm25Scratch
         }
         int[] found = _candidates;
         int count = 0;
-        ref double first = ref MemoryMarshal.GetReference(acc);
-        Vector128<double> bound = Vector128.Create(floor);
-        int d = 0;
-        for (; d + 8 <= acc.Length; d += 8)
+        bool blocks = !blockBounds.IsEmpty;
+        double floor = theta - bound;
+        for (int j = 0; j < maxima.Length; j++)
         {
-            Vector128<double> any = Vector128.GreaterThanOrEqual(Vector128.LoadUnsafe(ref first, (nuint)d), bound)
-                | Vector128.GreaterThanOrEqual(Vector128.LoadUnsafe(ref first, (nuint)(d + 2)), bound)
-                | Vector128.GreaterThanOrEqual(Vector128.LoadUnsafe(ref first, (nuint)(d + 4)), bound)
-                | Vector128.GreaterThanOrEqual(Vector128.LoadUnsafe(ref first, (nuint)(d + 6)), bound);
-            if (any == Vector128<double>.Zero)
+            if (blocks)
+            {
+                floor = theta - blockBounds[j];
+            }
+            if (maxima[j] < floor)
             {
                 continue;
             }
-            for (int j = d; j < d + 8; j++)
+            int end = Math.Min(8 * j + 8, acc.Length);
+            for (int d = 8 * j; d < end; d++)
             {
-                if (acc[j] >= floor)
-                {
-                    found[count++] = j;
-                }
+                // Without a branch: which of the eight pass is unpredictable.
+                found[count] = d;
+                count += acc[d] >= floor ? 1 : 0;
             }
             if (count > limit)
             {
                 return -1;
             }
         }
-        for (; d < acc.Length; d++)
-        {
-            if (acc[d] >= floor)
-            {
-                found[count++] = d;
-            }
-        }
-        return count > limit ? -1 : count;
+        return count;
     }
 
-    /// <summary>The candidates found by <see cref="CollectCandidates"/>.</summary>
+    /// <summary>The candidates found by CollectCandidates.</summary>
     public ReadOnlySpan<int> Candidates(int count) => _candidates.AsSpan(0, count);
 
     /// <summary><see cref="Select(Span{double}, int, Span{int}, Span{double})"/> restricted to the
@@ -323,7 +394,7 @@ internal sealed class Bm25Scratch
 
     /// <summary>Fills the heap with the k best documents of <paramref name="acc"/> (score &gt; 0,
     /// allowed); returns how many. Its worst is at the root.</summary>
-    private int FillHeap(Span<double> acc, int k, ReadOnlySpan<long> docIds, AllowedIds allowed)
+    private int FillHeap(ReadOnlySpan<double> acc, int k, ReadOnlySpan<long> docIds, AllowedIds allowed)
     {
         bool filtered = allowed.IsActive;
         EnsureHeap(k);
