@@ -146,13 +146,32 @@ public static class Bm25Search
             new ReadOnlySpan<long>((long*)tokens + first, checked((int)(last - first + 1))));
     }
 
+    /// <summary>Queries up to this long (a few words) are looked up token by token: the two passes
+    /// of a long query cost more than their few lookups could overlap.</summary>
+    private const int ShortQueryBytes = 64;
+
     /// <summary>The query's known distinct terms and counts into the scratch; returns how many.</summary>
     private static int CollectTerms(Bm25Snapshot snapshot, in Query query, Bm25Scratch scratch)
     {
         scratch.BeginQuery(snapshot.Vocabulary.Count);
         Bm25Vocabulary vocabulary = snapshot.Vocabulary;
         int[] df = snapshot.DocumentFrequencies;
-        if (query.Tokens.IsEmpty)
+        if (query.Tokens.IsEmpty && query.Text.Length <= ShortQueryBytes)
+        {
+            ReadOnlySpan<byte> text = query.Text;
+            Span<byte> output = scratch.TokenBuffer(Bm25TokenReader.OutputCapacity(text.Length));
+            var reader = new Bm25TokenReader(text, output, snapshot.Tokenizer, snapshot.StopWords);
+            while (reader.Next(out ReadOnlySpan<byte> token))
+            {
+                // Every token starts at output[0]; the padded lookup reads its tail as one integer.
+                int term = vocabulary.FindPadded(output, token.Length);
+                if (term >= 0 && df[term] > 0)
+                {
+                    scratch.CountTerm(term);
+                }
+            }
+        }
+        else if (query.Tokens.IsEmpty)
         {
             // Two passes: tokenize everything, asking for each token's table entry ahead, then
             // look the tokens up, so the cache misses of the lookups overlap instead of queueing.
