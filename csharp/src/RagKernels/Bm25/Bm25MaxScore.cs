@@ -163,10 +163,86 @@ internal static class Bm25MaxScore
         }
     }
 
-    /// <summary>Adds terms <paramref name="from"/>.. to the candidates' sums, term by term in
+    /// <summary>Adds terms <paramref name="from"/>.. to the candidates' sums, each candidate's in
     /// canonical order, each as the full evaluation adds it (count × score; a dense row's 0 where
-    /// the term is absent, a posting's score where present).</summary>
-    private static void Finish(Bm25Snapshot snapshot, Bm25Scratch scratch, Span<double> acc, int from, ReadOnlySpan<int> candidates)
+    /// the term is absent, a posting's score where present). Candidate by candidate: the sum stays
+    /// in a register and the lookups of one candidate's terms are independent loads.</summary>
+    private static unsafe void Finish(Bm25Snapshot snapshot, Bm25Scratch scratch, Span<double> acc, int from, ReadOnlySpan<int> candidates)
+    {
+        int rest = scratch.TermCount - from;
+        if (rest <= 0 || candidates.IsEmpty)
+        {
+            return;
+        }
+        int[] starts = snapshot.PostingStarts;
+        bool simple = true;
+        for (int i = from; i < scratch.TermCount; i++)
+        {
+            int term = scratch.Terms[i];
+            simple &= snapshot.DenseRowOfTerm[term] >= 0 || snapshot.BitsOfTerm[term] >= 0;
+        }
+        if (!simple)
+        {
+            FinishGalloping(snapshot, scratch, acc, from, candidates);
+            return;
+        }
+        fixed (double* a = acc)
+        fixed (int* c = candidates)
+        fixed (ulong* bits = snapshot.Bits)
+        fixed (int* ranks = snapshot.Ranks)
+        fixed (double* scores = snapshot.PostingScores)
+        {
+            for (int i = 0; i < rest; i++)
+            {
+                int term = scratch.Terms[from + i];
+                int row = snapshot.DenseRowOfTerm[term];
+                double m = scratch.Counts[from + i];
+                if (row >= 0)
+                {
+                    fixed (double* dense = snapshot.DenseRows[row])
+                    {
+                        AddDense(a, c, candidates.Length, dense, m);
+                    }
+                }
+                else
+                {
+                    int word = snapshot.BitsOfTerm[term];
+                    AddByBitmap(a, c, candidates.Length, bits + word, ranks + word, scores + starts[term], m);
+                }
+            }
+        }
+    }
+
+    private static unsafe void AddDense(double* a, int* candidates, int count, double* dense, double m)
+    {
+        for (int j = 0; j < count; j++)
+        {
+            int d = candidates[j];
+            a[d] += m * dense[d];
+        }
+    }
+
+    /// <summary>a[d] += m × (d's posting score) for the candidates d that have the term, found in
+    /// its bitmap; no branch on whether d has it (that is unpredictable): the others add +0.0,
+    /// which leaves a sum ≥ 0 unchanged, exactly as the posting loop that skips them.</summary>
+    private static unsafe void AddByBitmap(double* a, int* candidates, int count, ulong* bits, int* ranks, double* scores, double m)
+    {
+        for (int j = 0; j < count; j++)
+        {
+            int d = candidates[j];
+            // d's bit moved to the top: set when d has the term; the set bits up to it give d's
+            // place among the term's postings (place 0 stands in when d has none below it).
+            ulong upTo = bits[d >> 6] << (63 - (d & 63));
+            int place = ranks[d >> 6] + BitOperations.PopCount(upTo) - 1;
+            double add = m * scores[place < 0 ? 0 : place];
+            long present = (long)upTo >> 63;
+            a[d] += BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(add) & present);
+        }
+    }
+
+    /// <summary><see cref="Finish"/> when some remaining term has neither a dense row nor a
+    /// bitmap (small indexes): galloping searches in its postings.</summary>
+    private static void FinishGalloping(Bm25Snapshot snapshot, Bm25Scratch scratch, Span<double> acc, int from, ReadOnlySpan<int> candidates)
     {
         int[] starts = snapshot.PostingStarts;
         int[] postingDocs = snapshot.PostingDocuments;
@@ -182,24 +258,6 @@ internal static class Bm25MaxScore
                 foreach (int d in candidates)
                 {
                     acc[d] += m * dense[d];
-                }
-                continue;
-            }
-            int word = snapshot.BitsOfTerm[term];
-            if (word >= 0)
-            {
-                ulong[] bits = snapshot.Bits;
-                int[] ranks = snapshot.Ranks;
-                int start = starts[term];
-                foreach (int d in candidates)
-                {
-                    // d's bit moved to the top: set when d has the term; the set bits up to it
-                    // give d's place among the term's postings.
-                    ulong upTo = bits[word + (d >> 6)] << (63 - (d & 63));
-                    if ((long)upTo < 0)
-                    {
-                        acc[d] += m * postingScores[start + ranks[word + (d >> 6)] + BitOperations.PopCount(upTo) - 1];
-                    }
                 }
                 continue;
             }
