@@ -146,16 +146,18 @@ internal static class Bm25MaxScore
         return scratch.SelectCandidates(acc, candidates, k, docs, scores);
     }
 
-    /// <summary>bound[j] += m × maxima[j], two at a time.</summary>
-    private static void AddBlockMaxima(Span<double> bound, ReadOnlySpan<double> maxima, double m)
+    /// <summary>bound[j] += m × maxima[j], four at a time (floats widened to doubles: exact).</summary>
+    private static void AddBlockMaxima(Span<double> bound, ReadOnlySpan<float> maxima, double m)
     {
         ref double b = ref MemoryMarshal.GetReference(bound);
-        ref double x = ref MemoryMarshal.GetReference(maxima);
+        ref float x = ref MemoryMarshal.GetReference(maxima);
         Vector128<double> factor = Vector128.Create(m);
         int j = 0;
-        for (; j + 2 <= bound.Length; j += 2)
+        for (; j + 4 <= bound.Length; j += 4)
         {
-            (Vector128.LoadUnsafe(ref b, (nuint)j) + factor * Vector128.LoadUnsafe(ref x, (nuint)j)).StoreUnsafe(ref b, (nuint)j);
+            (Vector128<double> low, Vector128<double> high) = Vector128.Widen(Vector128.LoadUnsafe(ref x, (nuint)j));
+            (Vector128.LoadUnsafe(ref b, (nuint)j) + factor * low).StoreUnsafe(ref b, (nuint)j);
+            (Vector128.LoadUnsafe(ref b, (nuint)(j + 2)) + factor * high).StoreUnsafe(ref b, (nuint)(j + 2));
         }
         for (; j < bound.Length; j++)
         {
