@@ -213,6 +213,20 @@ def test_add_and_remove_equal_a_fresh_build(bm25, method):
         assert grown.get_scores(q).tobytes() == fresh.get_scores(q).tobytes()
 
 
+def test_text_queries_drop_stop_words_that_pre_tokenized_documents_indexed(bm25):
+    # Documents given as tokens keep their stop words, so "the" is a term of this index; a text
+    # query still drops it (the native reader skips the check only when no stop word is indexed).
+    index = bm25.BM25Index(stopwords="english")
+    index.add([["the", "cat"], ["the", "dog"], ["cat", "food"]], ids=["a", "b", "c"])
+    assert index.search("the", k=3) == []
+    assert index.search("the cat", k=3) == index.search("cat", k=3)
+    assert index.search(["the"], k=3) != []  # a pre-tokenized query keeps it
+    plain = bm25.BM25Index(stopwords="english")
+    plain.add(["the cat", "the dog", "cat food"], ids=["a", "b", "c"])
+    assert plain.search("the", k=3) == []
+    assert plain.search("the cat", k=3) == plain.search("cat", k=3)
+
+
 def test_remove_unknown_id_changes_nothing(bm25):
     index = index_a(bm25)
     with pytest.raises(KeyError, match="unknown document id 'nope'"):

@@ -160,7 +160,7 @@ public static class Bm25Search
         {
             ReadOnlySpan<byte> text = query.Text;
             Span<byte> output = scratch.TokenBuffer(Bm25TokenReader.OutputCapacity(text.Length));
-            var reader = new Bm25TokenReader(text, output, snapshot.Tokenizer, snapshot.StopWords);
+            var reader = new Bm25TokenReader(text, output, snapshot.Tokenizer, snapshot.QueryStopWords);
             while (reader.Next(out ReadOnlySpan<byte> token))
             {
                 // Every token starts at output[0]; the padded lookup reads its tail as one integer.
@@ -179,7 +179,7 @@ public static class Bm25Search
             int capacity = Bm25TokenReader.OutputCapacity(text.Length);
             Span<byte> output = scratch.TokenBuffer(capacity);
             Span<byte> all = scratch.QueryTokens(capacity + 8);
-            var reader = new Bm25TokenReader(text, output, snapshot.Tokenizer, snapshot.StopWords);
+            var reader = new Bm25TokenReader(text, output, snapshot.Tokenizer, snapshot.QueryStopWords);
             int count = 0, used = 0;
             while (reader.Next(out ReadOnlySpan<byte> token))
             {

@@ -106,6 +106,18 @@ public sealed class Bm25Snapshot
         DenseRowOfTerm = denseRow;
         DenseRows = dense.ToArray();
         Prunable = nonNegative && !scoring.ScoresAbsentTerms;
+        // A query's stop words need removing only when the vocabulary holds some (documents
+        // given as tokens keep theirs); otherwise their lookups fail anyway, so the query reader
+        // skips the check (~2% of an ArguAna query).
+        bool queryStopWords = false;
+        if (stopWords)
+        {
+            foreach (byte[] word in Bm25StopWords.English)
+            {
+                queryStopWords |= vocabulary.Find(word) >= 0;
+            }
+        }
+        QueryStopWords = queryStopWords;
         // The long terms (summed last, see Bm25Scratch.SortTerms) of a prunable index get what
         // lets Bm25MaxScore skip them early: block maxima (a bound per 8 documents, far tighter
         // than one maximum per term) and a bitmap with rank counts (a document's posting in O(1)
@@ -175,6 +187,9 @@ public sealed class Bm25Snapshot
     public Bm25Scoring Scoring { get; }
     public Bm25TokenizerKind Tokenizer { get; }
     public bool StopWords { get; }
+    /// <summary>Whether text queries must drop stop words (see the constructor): the index
+    /// removes them and some are in the vocabulary.</summary>
+    public bool QueryStopWords { get; }
     public Bm25Vocabulary Vocabulary { get; }
     public Bm25Document[] Documents { get; }
     public int Count => Documents.Length;
