@@ -238,14 +238,6 @@ internal sealed class Bm25Scratch
         return PopHeap(size, docs, scores);
     }
 
-    /// <summary>The k-th largest score of <paramref name="acc"/> (0 when fewer than k are &gt; 0);
-    /// leaves <paramref name="acc"/> as it is.</summary>
-    public double KthLargest(ReadOnlySpan<double> acc, int k)
-    {
-        int size = FillHeap(acc, k, default, AllowedIds.All);
-        return size == k ? _heapScores[0] : 0.0;
-    }
-
     private double[] _blockBounds = [];
 
     /// <summary>A scratch array of <paramref name="n"/> doubles (contents undefined).</summary>
