@@ -311,14 +311,27 @@ internal sealed class Bm25Scratch
         Span<double> heapScores = _heapScores.AsSpan(0, k);
         int size = 0;
         double threshold = floor;
-        for (int j = 0; j < maxima.Length; j++)
+        ref double largest = ref MemoryMarshal.GetReference(maxima);
+        for (int j = 0; j < maxima.Length; j += 4)
         {
-            if (maxima[j] > threshold)
+            if (j + 4 <= maxima.Length)
             {
-                int end = Math.Min(8 * j + 8, acc.Length);
-                for (int d = 8 * j; d < end; d++)
+                Vector128<double> limit = Vector128.Create(threshold);
+                if ((Vector128.GreaterThan(Vector128.LoadUnsafe(ref largest, (nuint)j), limit)
+                    | Vector128.GreaterThan(Vector128.LoadUnsafe(ref largest, (nuint)(j + 2)), limit)) == Vector128<double>.Zero)
                 {
-                    Offer(acc[d], d, heapDocs, heapScores, k, ref size, ref threshold);
+                    continue;
+                }
+            }
+            for (int g = j; g < j + 4 && g < maxima.Length; g++)
+            {
+                if (maxima[g] > threshold)
+                {
+                    int end = Math.Min(8 * g + 8, acc.Length);
+                    for (int d = 8 * g; d < end; d++)
+                    {
+                        Offer(acc[d], d, heapDocs, heapScores, k, ref size, ref threshold);
+                    }
                 }
             }
         }
@@ -352,30 +365,44 @@ internal sealed class Bm25Scratch
     public int CollectCandidates(ReadOnlySpan<double> acc, ReadOnlySpan<double> maxima, double theta,
         ReadOnlySpan<double> blockBounds, double bound, int limit)
     {
-        if (_candidates.Length < limit + 8)
+        if (_candidates.Length < limit + 32)
         {
-            _candidates = new int[Math.Max(limit + 8, 2 * _candidates.Length)];
+            _candidates = new int[Math.Max(limit + 32, 2 * _candidates.Length)];
         }
         int[] found = _candidates;
         int count = 0;
         bool blocks = !blockBounds.IsEmpty;
-        double floor = theta - bound;
-        for (int j = 0; j < maxima.Length; j++)
+        ref double largest = ref MemoryMarshal.GetReference(maxima);
+        ref double bounds = ref MemoryMarshal.GetReference(blockBounds);
+        Vector128<double> thetas = Vector128.Create(theta), floors = Vector128.Create(theta - bound);
+        for (int j = 0; j < maxima.Length; j += 4)
         {
-            if (blocks)
+            if (j + 4 <= maxima.Length)
             {
-                floor = theta - blockBounds[j];
+                // Four blocks at a time with SIMD compares (the same subtraction as below, lane by
+                // lane): most blocks have no candidate.
+                Vector128<double> low = blocks ? thetas - Vector128.LoadUnsafe(ref bounds, (nuint)j) : floors;
+                Vector128<double> high = blocks ? thetas - Vector128.LoadUnsafe(ref bounds, (nuint)(j + 2)) : floors;
+                if ((Vector128.GreaterThanOrEqual(Vector128.LoadUnsafe(ref largest, (nuint)j), low)
+                    | Vector128.GreaterThanOrEqual(Vector128.LoadUnsafe(ref largest, (nuint)(j + 2)), high)) == Vector128<double>.Zero)
+                {
+                    continue;
+                }
             }
-            if (maxima[j] < floor)
+            for (int g = j; g < j + 4 && g < maxima.Length; g++)
             {
-                continue;
-            }
-            int end = Math.Min(8 * j + 8, acc.Length);
-            for (int d = 8 * j; d < end; d++)
-            {
-                // Without a branch: which of the eight pass is unpredictable.
-                found[count] = d;
-                count += acc[d] >= floor ? 1 : 0;
+                double floor = blocks ? theta - blockBounds[g] : theta - bound;
+                if (maxima[g] < floor)
+                {
+                    continue;
+                }
+                int end = Math.Min(8 * g + 8, acc.Length);
+                for (int d = 8 * g; d < end; d++)
+                {
+                    // Without a branch: which of the eight pass is unpredictable.
+                    found[count] = d;
+                    count += acc[d] >= floor ? 1 : 0;
+                }
             }
             if (count > limit)
             {
