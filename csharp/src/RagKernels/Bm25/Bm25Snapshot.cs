@@ -121,7 +121,7 @@ public sealed class Bm25Snapshot
         // The long terms (summed last, see Bm25Scratch.SortTerms) of a prunable index get what
         // lets Bm25MaxScore skip them early: block maxima (a bound per 8 documents, far tighter
         // than one maximum per term) and a bitmap with rank counts (a document's posting in O(1)
-        // instead of a galloping search). On ArguAna: 196 terms, ~1 MB next to ~19 MB.
+        // instead of a galloping search). On ArguAna: 196 terms, the index 19.1 -> 20.4 MB.
         var blockOfTerm = new int[terms];
         var bitsOfTerm = new int[terms];
         Array.Fill(blockOfTerm, -1);
