@@ -146,6 +146,27 @@ public static class Bm25Search
             new ReadOnlySpan<long>((long*)tokens + first, checked((int)(last - first + 1))));
     }
 
+    /// <summary>The most tokens, and bytes of them, looked up in one batch of a longer query.</summary>
+    private const int BatchTokens = 256, BatchBytes = 4096;
+
+    /// <summary>Looks up the first <paramref name="count"/> tokens of a batch (token j at
+    /// TokenStarts[j] in <paramref name="batch"/>) and counts the known ones in order.</summary>
+    private static void LookUp(Bm25Vocabulary vocabulary, int[] df, Bm25Scratch scratch, ReadOnlySpan<byte> batch, int count)
+    {
+        for (int j = 0; j < count; j++)
+        {
+            CountKnown(vocabulary.FindHashed(batch[scratch.TokenStarts[j]..], scratch.TokenLengths[j], scratch.TokenHashes[j]), df, scratch);
+        }
+    }
+
+    private static void CountKnown(int term, int[] df, Bm25Scratch scratch)
+    {
+        if (term >= 0 && df[term] > 0)
+        {
+            scratch.CountTerm(term);
+        }
+    }
+
     /// <summary>Queries up to this long (a few words) are looked up token by token: the two passes
     /// of a long query cost more than their few lookups could overlap.</summary>
     private const int ShortQueryBytes = 64;
@@ -173,32 +194,35 @@ public static class Bm25Search
         }
         else if (query.Tokens.IsEmpty)
         {
-            // Two passes: tokenize everything, asking for each token's table entry ahead, then
-            // look the tokens up, so the cache misses of the lookups overlap instead of queueing.
+            // Two passes over batches of tokens: tokenize a batch, asking for each token's table
+            // entry ahead, then look the batch up, so the cache misses of the lookups overlap
+            // instead of queueing. Batches are bounded (BatchTokens, BatchBytes), so a huge query
+            // needs no more memory than before; a token longer than a batch is looked up alone.
             ReadOnlySpan<byte> text = query.Text;
-            int capacity = Bm25TokenReader.OutputCapacity(text.Length);
-            Span<byte> output = scratch.TokenBuffer(capacity);
-            Span<byte> all = scratch.QueryTokens(capacity + 8);
+            Span<byte> output = scratch.TokenBuffer(Bm25TokenReader.OutputCapacity(text.Length));
+            Span<byte> batch = scratch.QueryTokens(BatchBytes + 8);
             var reader = new Bm25TokenReader(text, output, snapshot.Tokenizer, snapshot.QueryStopWords);
             int count = 0, used = 0;
             while (reader.Next(out ReadOnlySpan<byte> token))
             {
                 // Every token starts at output[0]; the padded hash reads its tail as one integer.
                 int hash = Bm25Vocabulary.HashOf(output, token.Length);
+                if (count == BatchTokens || used + token.Length > BatchBytes)
+                {
+                    LookUp(vocabulary, df, scratch, batch, count);
+                    count = used = 0;
+                }
+                if (token.Length > BatchBytes)
+                {
+                    CountKnown(vocabulary.FindHashed(output, token.Length, hash), df, scratch);
+                    continue;
+                }
                 vocabulary.Prefetch(hash);
-                token.CopyTo(all[used..]);
+                token.CopyTo(batch[used..]);
                 scratch.AddQueryToken(count++, used, token.Length, hash);
                 used += token.Length;
             }
-            for (int j = 0; j < count; j++)
-            {
-                int start = scratch.TokenStarts[j];
-                int term = vocabulary.FindHashed(all[start..], scratch.TokenLengths[j], scratch.TokenHashes[j]);
-                if (term >= 0 && df[term] > 0)
-                {
-                    scratch.CountTerm(term);
-                }
-            }
+            LookUp(vocabulary, df, scratch, batch, count);
         }
         else
         {
