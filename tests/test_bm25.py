@@ -213,6 +213,35 @@ def test_add_and_remove_equal_a_fresh_build(bm25, method):
         assert grown.get_scores(q).tobytes() == fresh.get_scores(q).tobytes()
 
 
+def test_text_queries_drop_stop_words_that_pre_tokenized_documents_indexed(bm25):
+    # Documents given as tokens keep their stop words, so "the" is a term of this index; a text
+    # query still drops it (the native reader skips the check only when no stop word is indexed).
+    index = bm25.BM25Index(stopwords="english")
+    index.add([["the", "cat"], ["the", "dog"], ["cat", "food"]], ids=["a", "b", "c"])
+    assert index.search("the", k=3) == []
+    assert index.search("the cat", k=3) == index.search("cat", k=3)
+    assert index.search(["the"], k=3) != []  # a pre-tokenized query keeps it
+    plain = bm25.BM25Index(stopwords="english")
+    plain.add(["the cat", "the dog", "cat food"], ids=["a", "b", "c"])
+    assert plain.search("the", k=3) == []
+    assert plain.search("the cat", k=3) == plain.search("cat", k=3)
+
+
+def test_long_text_queries_equal_in_both_twins(py_bm25, native_bm25):
+    # The native reader looks a long query's tokens up in batches (256 tokens, 4 KB) and a token
+    # longer than a batch alone: first-occurrence order and counts must survive the batching.
+    words = [f"w{i}" for i in range(300)] + ["x" * 5000, "y" * 4090]
+    docs = [" ".join(words[(7 * d + j) % len(words)] for j in range(40)) for d in range(200)]
+    query = " ".join(words[(13 * j) % len(words)] for j in range(3000)) + " " + "x" * 5000 + " w1 " + "y" * 4090
+    results = []
+    for module in (py_bm25, native_bm25):
+        index = module.BM25Index(stopwords="english")
+        index.add(docs, ids=list(range(len(docs))))
+        results.append((index.search(query, k=20), index.get_scores(query).tobytes()))
+    assert results[0] == results[1]
+    assert results[0][0]
+
+
 def test_remove_unknown_id_changes_nothing(bm25):
     index = index_a(bm25)
     with pytest.raises(KeyError, match="unknown document id 'nope'"):

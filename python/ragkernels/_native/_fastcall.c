@@ -623,7 +623,14 @@ static PyObject* fc_bm25_search(PyObject* self, PyObject* const* args, Py_ssize_
             || !PyDict_CheckExact(ids)) {
         Py_RETURN_NONE;
     }
-    handle = PyLong_AsUnsignedLongLong(args[0]);
+    /* Handles are 64-bit values: PyLong_AsUnsignedLongLong converts those through a byte array
+       (~15 ns here); PyLong_AsLongLongAndOverflow reads the digits directly and is exact below
+       2^63 (above, the slower call takes over; negative values are no handle). */
+    {
+        int overflow = 0;
+        long long value = PyLong_AsLongLongAndOverflow(args[0], &overflow);
+        handle = overflow == 0 ? (value < 0 ? 0 : (unsigned long long)value) : PyLong_AsUnsignedLongLong(args[0]);
+    }
     k = PyLong_AsLong(args[2]);
     if (PyErr_Occurred()) {
         PyErr_Clear();
@@ -672,14 +679,15 @@ static PyObject* fc_bm25_search(PyObject* self, PyObject* const* args, Py_ssize_
             Py_DECREF(list);
             return NULL;
         }
-        Py_INCREF(ident);
-        pair = PyTuple_Pack(2, ident, score);
-        Py_DECREF(ident);
-        Py_DECREF(score);
+        pair = PyTuple_New(2);  /* not PyTuple_Pack: no varargs, no reference juggling */
         if (pair == NULL) {
+            Py_DECREF(score);
             Py_DECREF(list);
             return NULL;
         }
+        Py_INCREF(ident);
+        PyTuple_SET_ITEM(pair, 0, ident);
+        PyTuple_SET_ITEM(pair, 1, score);
         PyList_SET_ITEM(list, i, pair);
     }
     return list;

@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 using RagKernels.Filtering;
 
@@ -48,6 +49,36 @@ internal sealed class Bm25Scratch
             _accumulator = new double[Math.Max(n, _accumulator.Length + _accumulator.Length / 2)];
         }
         return _accumulator.AsSpan(0, n);
+    }
+
+    private byte[] _queryTokens = new byte[256];
+
+    /// <summary>A query's tokens back to back (token j at TokenStarts[j], TokenLengths[j] bytes,
+    /// hash TokenHashes[j]).</summary>
+    public Span<byte> QueryTokens(int size)
+    {
+        if (_queryTokens.Length < size)
+        {
+            _queryTokens = new byte[Math.Max(size, 2 * _queryTokens.Length)];
+        }
+        return _queryTokens;
+    }
+
+    public int[] TokenStarts = new int[64];
+    public int[] TokenLengths = new int[64];
+    public int[] TokenHashes = new int[64];
+
+    public void AddQueryToken(int j, int start, int length, int hash)
+    {
+        if (j == TokenStarts.Length)
+        {
+            Array.Resize(ref TokenStarts, 2 * j);
+            Array.Resize(ref TokenLengths, 2 * j);
+            Array.Resize(ref TokenHashes, 2 * j);
+        }
+        TokenStarts[j] = start;
+        TokenLengths[j] = length;
+        TokenHashes[j] = hash;
     }
 
     private int[] _cursors = new int[64];
@@ -207,43 +238,170 @@ internal sealed class Bm25Scratch
         return PopHeap(size, docs, scores);
     }
 
-    /// <summary>The k-th largest score of <paramref name="acc"/> (0 when fewer than k are &gt; 0);
-    /// leaves <paramref name="acc"/> as it is.</summary>
-    public double KthLargest(Span<double> acc, int k)
+    private double[] _blockBounds = [];
+
+    /// <summary>A scratch array of <paramref name="n"/> doubles (contents undefined).</summary>
+    public Span<double> BlockBounds(int n)
     {
-        int size = FillHeap(acc, k, default, AllowedIds.All);
-        return size == k ? _heapScores[0] : 0.0;
+        if (_blockBounds.Length < n)
+        {
+            _blockBounds = new double[Math.Max(n, _blockBounds.Length + _blockBounds.Length / 2)];
+        }
+        return _blockBounds.AsSpan(0, n);
     }
 
-    /// <summary>The documents d (ascending) with acc[d] ≥ <paramref name="floor"/> &gt; 0 into
-    /// <see cref="Candidates"/>; returns how many, or -1 as soon as there are more than
-    /// <paramref name="limit"/>. Eight documents at a time with SIMD compares (most fail).</summary>
-    public int CollectCandidates(Span<double> acc, double floor, int limit)
+    private double[] _groupMaxima = [];
+
+    /// <summary>The largest score of each block of <see cref="Bm25Snapshot.BlockSize"/> (8)
+    /// documents of <paramref name="acc"/>, in one SIMD pass: the k-th largest of these is a lower
+    /// bound of the k-th largest score (they are k scores of different documents), found among 8×
+    /// fewer values, and a block whose largest score misses its floor has no candidate.</summary>
+    public ReadOnlySpan<double> GroupMaxima(ReadOnlySpan<double> acc)
     {
-        if (_candidates.Length < limit + 8)
+        int groups = (acc.Length + 7) / 8;
+        if (_groupMaxima.Length < groups)
         {
-            _candidates = new int[Math.Max(limit + 8, 2 * _candidates.Length)];
+            _groupMaxima = new double[Math.Max(groups, _groupMaxima.Length + _groupMaxima.Length / 2)];
+        }
+        Span<double> maxima = _groupMaxima.AsSpan(0, groups);
+        ref double first = ref MemoryMarshal.GetReference(acc);
+        int d = 0, j = 0;
+        for (; d + 8 <= acc.Length; d += 8, j++)
+        {
+            // MaxNative: one maxpd (the scores are never NaN; Max's IEEE rules cost several).
+            Vector128<double> m = Vector128.MaxNative(
+                Vector128.MaxNative(Vector128.LoadUnsafe(ref first, (nuint)d), Vector128.LoadUnsafe(ref first, (nuint)(d + 2))),
+                Vector128.MaxNative(Vector128.LoadUnsafe(ref first, (nuint)(d + 4)), Vector128.LoadUnsafe(ref first, (nuint)(d + 6))));
+            // The larger lane without a branch (a compare and jump here mispredicted half the time).
+            maxima[j] = (Sse2.IsSupported ? Sse2.MaxScalar(m, Sse2.UnpackHigh(m, m)) : Vector128.Create(Math.Max(m.ToScalar(), m.GetElement(1)))).ToScalar();
+        }
+        if (d < acc.Length)
+        {
+            double m = 0.0;
+            for (; d < acc.Length; d++)
+            {
+                m = Math.Max(m, acc[d]);
+            }
+            maxima[j] = m;
+        }
+        return maxima;
+    }
+
+    /// <summary>The k-th largest score of <paramref name="acc"/> (0 when fewer than k are &gt; 0),
+    /// given its <see cref="GroupMaxima"/>: their k-th largest is a lower bound of it, so only the
+    /// blocks whose largest score exceeds that bound are looked into (~100 of ArguAna's 1,085).</summary>
+    public double KthLargest(ReadOnlySpan<double> acc, ReadOnlySpan<double> maxima, int k)
+    {
+        // The k-th largest of the maxima, from a heap that only takes values above a first lower
+        // bound: the smallest of the largest maxima of k slices (k values of different blocks).
+        // It spares most of the heap's replacements (ArguAna's best documents sit together).
+        double seed = 0.0;
+        int slice = maxima.Length / k;
+        if (slice >= 8)
+        {
+            seed = double.MaxValue;
+            for (int s = 0; s < k; s++)
+            {
+                seed = Math.Min(seed, Largest(maxima.Slice(s * slice, slice)));
+            }
+        }
+        double floor = FillHeap(maxima, k, default, AllowedIds.All, seed) == k ? _heapScores[0] : seed;
+        EnsureHeap(k);
+        Span<int> heapDocs = _heapDocs.AsSpan(0, k);
+        Span<double> heapScores = _heapScores.AsSpan(0, k);
+        int size = 0;
+        double threshold = floor;
+        ref double largest = ref MemoryMarshal.GetReference(maxima);
+        for (int j = 0; j < maxima.Length; j += 4)
+        {
+            if (j + 4 <= maxima.Length)
+            {
+                Vector128<double> limit = Vector128.Create(threshold);
+                if ((Vector128.GreaterThan(Vector128.LoadUnsafe(ref largest, (nuint)j), limit)
+                    | Vector128.GreaterThan(Vector128.LoadUnsafe(ref largest, (nuint)(j + 2)), limit)) == Vector128<double>.Zero)
+                {
+                    continue;
+                }
+            }
+            for (int g = j; g < j + 4 && g < maxima.Length; g++)
+            {
+                if (maxima[g] > threshold)
+                {
+                    int end = Math.Min(8 * g + 8, acc.Length);
+                    for (int d = 8 * g; d < end; d++)
+                    {
+                        Offer(acc[d], d, heapDocs, heapScores, k, ref size, ref threshold);
+                    }
+                }
+            }
+        }
+        // Fewer than k scores above the bound: the k-th largest is the bound itself.
+        return size == k ? heapScores[0] : floor;
+    }
+
+    /// <summary>The largest of <paramref name="values"/> (≥ 0), two lanes at a time.</summary>
+    private static double Largest(ReadOnlySpan<double> values)
+    {
+        ref double first = ref MemoryMarshal.GetReference(values);
+        Vector128<double> m = Vector128<double>.Zero;
+        int i = 0;
+        for (; i + 2 <= values.Length; i += 2)
+        {
+            m = Vector128.MaxNative(m, Vector128.LoadUnsafe(ref first, (nuint)i));
+        }
+        double largest = Math.Max(m.ToScalar(), m.GetElement(1));
+        for (; i < values.Length; i++)
+        {
+            largest = Math.Max(largest, values[i]);
+        }
+        return largest;
+    }
+
+    /// <summary>The documents d (ascending) whose acc[d] + bound reaches <paramref name="theta"/>
+    /// (acc[d] ≥ theta − bound; the bound of d is <paramref name="blockBounds"/>[d / 8], or
+    /// <paramref name="bound"/> when there are none) into <see cref="Candidates"/>, looking only
+    /// into the blocks whose <paramref name="maxima"/> (<see cref="GroupMaxima"/>) reach it;
+    /// returns how many, or -1 as soon as there are more than <paramref name="limit"/>.</summary>
+    public int CollectCandidates(ReadOnlySpan<double> acc, ReadOnlySpan<double> maxima, double theta,
+        ReadOnlySpan<double> blockBounds, double bound, int limit)
+    {
+        if (_candidates.Length < limit + 32)
+        {
+            _candidates = new int[Math.Max(limit + 32, 2 * _candidates.Length)];
         }
         int[] found = _candidates;
         int count = 0;
-        ref double first = ref MemoryMarshal.GetReference(acc);
-        Vector128<double> bound = Vector128.Create(floor);
-        int d = 0;
-        for (; d + 8 <= acc.Length; d += 8)
+        bool blocks = !blockBounds.IsEmpty;
+        ref double largest = ref MemoryMarshal.GetReference(maxima);
+        ref double bounds = ref MemoryMarshal.GetReference(blockBounds);
+        Vector128<double> thetas = Vector128.Create(theta), floors = Vector128.Create(theta - bound);
+        for (int j = 0; j < maxima.Length; j += 4)
         {
-            Vector128<double> any = Vector128.GreaterThanOrEqual(Vector128.LoadUnsafe(ref first, (nuint)d), bound)
-                | Vector128.GreaterThanOrEqual(Vector128.LoadUnsafe(ref first, (nuint)(d + 2)), bound)
-                | Vector128.GreaterThanOrEqual(Vector128.LoadUnsafe(ref first, (nuint)(d + 4)), bound)
-                | Vector128.GreaterThanOrEqual(Vector128.LoadUnsafe(ref first, (nuint)(d + 6)), bound);
-            if (any == Vector128<double>.Zero)
+            if (j + 4 <= maxima.Length)
             {
-                continue;
-            }
-            for (int j = d; j < d + 8; j++)
-            {
-                if (acc[j] >= floor)
+                // Four blocks at a time with SIMD compares (the same subtraction as below, lane by
+                // lane): most blocks have no candidate.
+                Vector128<double> low = blocks ? thetas - Vector128.LoadUnsafe(ref bounds, (nuint)j) : floors;
+                Vector128<double> high = blocks ? thetas - Vector128.LoadUnsafe(ref bounds, (nuint)(j + 2)) : floors;
+                if ((Vector128.GreaterThanOrEqual(Vector128.LoadUnsafe(ref largest, (nuint)j), low)
+                    | Vector128.GreaterThanOrEqual(Vector128.LoadUnsafe(ref largest, (nuint)(j + 2)), high)) == Vector128<double>.Zero)
                 {
-                    found[count++] = j;
+                    continue;
+                }
+            }
+            for (int g = j; g < j + 4 && g < maxima.Length; g++)
+            {
+                double floor = blocks ? theta - blockBounds[g] : theta - bound;
+                if (maxima[g] < floor)
+                {
+                    continue;
+                }
+                int end = Math.Min(8 * g + 8, acc.Length);
+                for (int d = 8 * g; d < end; d++)
+                {
+                    // Without a branch: which of the eight pass is unpredictable.
+                    found[count] = d;
+                    count += acc[d] >= floor ? 1 : 0;
                 }
             }
             if (count > limit)
@@ -251,17 +409,10 @@ internal sealed class Bm25Scratch
                 return -1;
             }
         }
-        for (; d < acc.Length; d++)
-        {
-            if (acc[d] >= floor)
-            {
-                found[count++] = d;
-            }
-        }
-        return count > limit ? -1 : count;
+        return count;
     }
 
-    /// <summary>The candidates found by <see cref="CollectCandidates"/>.</summary>
+    /// <summary>The candidates found by CollectCandidates.</summary>
     public ReadOnlySpan<int> Candidates(int count) => _candidates.AsSpan(0, count);
 
     /// <summary><see cref="Select(Span{double}, int, Span{int}, Span{double})"/> restricted to the
@@ -293,14 +444,14 @@ internal sealed class Bm25Scratch
 
     /// <summary>Fills the heap with the k best documents of <paramref name="acc"/> (score &gt; 0,
     /// allowed); returns how many. Its worst is at the root.</summary>
-    private int FillHeap(Span<double> acc, int k, ReadOnlySpan<long> docIds, AllowedIds allowed)
+    private int FillHeap(ReadOnlySpan<double> acc, int k, ReadOnlySpan<long> docIds, AllowedIds allowed, double floor = 0.0)
     {
         bool filtered = allowed.IsActive;
         EnsureHeap(k);
         Span<int> heapDocs = _heapDocs.AsSpan(0, k);
         Span<double> heapScores = _heapScores.AsSpan(0, k);
         int size = 0;
-        double threshold = 0.0;
+        double threshold = floor;
         ref double first = ref MemoryMarshal.GetReference(acc);
         int d = 0;
         for (; d + 8 <= acc.Length; d += 8)

@@ -146,17 +146,42 @@ public static class Bm25Search
             new ReadOnlySpan<long>((long*)tokens + first, checked((int)(last - first + 1))));
     }
 
+    /// <summary>The most tokens, and bytes of them, looked up in one batch of a longer query.</summary>
+    private const int BatchTokens = 256, BatchBytes = 4096;
+
+    /// <summary>Looks up the first <paramref name="count"/> tokens of a batch (token j at
+    /// TokenStarts[j] in <paramref name="batch"/>) and counts the known ones in order.</summary>
+    private static void LookUp(Bm25Vocabulary vocabulary, int[] df, Bm25Scratch scratch, ReadOnlySpan<byte> batch, int count)
+    {
+        for (int j = 0; j < count; j++)
+        {
+            CountKnown(vocabulary.FindHashed(batch[scratch.TokenStarts[j]..], scratch.TokenLengths[j], scratch.TokenHashes[j]), df, scratch);
+        }
+    }
+
+    private static void CountKnown(int term, int[] df, Bm25Scratch scratch)
+    {
+        if (term >= 0 && df[term] > 0)
+        {
+            scratch.CountTerm(term);
+        }
+    }
+
+    /// <summary>Queries up to this long (a few words) are looked up token by token: the two passes
+    /// of a long query cost more than their few lookups could overlap.</summary>
+    private const int ShortQueryBytes = 64;
+
     /// <summary>The query's known distinct terms and counts into the scratch; returns how many.</summary>
     private static int CollectTerms(Bm25Snapshot snapshot, in Query query, Bm25Scratch scratch)
     {
         scratch.BeginQuery(snapshot.Vocabulary.Count);
         Bm25Vocabulary vocabulary = snapshot.Vocabulary;
         int[] df = snapshot.DocumentFrequencies;
-        if (query.Tokens.IsEmpty)
+        if (query.Tokens.IsEmpty && query.Text.Length <= ShortQueryBytes)
         {
             ReadOnlySpan<byte> text = query.Text;
             Span<byte> output = scratch.TokenBuffer(Bm25TokenReader.OutputCapacity(text.Length));
-            var reader = new Bm25TokenReader(text, output, snapshot.Tokenizer, snapshot.StopWords);
+            var reader = new Bm25TokenReader(text, output, snapshot.Tokenizer, snapshot.QueryStopWords);
             while (reader.Next(out ReadOnlySpan<byte> token))
             {
                 // Every token starts at output[0]; the padded lookup reads its tail as one integer.
@@ -166,6 +191,38 @@ public static class Bm25Search
                     scratch.CountTerm(term);
                 }
             }
+        }
+        else if (query.Tokens.IsEmpty)
+        {
+            // Two passes over batches of tokens: tokenize a batch, asking for each token's table
+            // entry ahead, then look the batch up, so the cache misses of the lookups overlap
+            // instead of queueing. Batches are bounded (BatchTokens, BatchBytes), so a huge query
+            // needs no more memory than before; a token longer than a batch is looked up alone.
+            ReadOnlySpan<byte> text = query.Text;
+            Span<byte> output = scratch.TokenBuffer(Bm25TokenReader.OutputCapacity(text.Length));
+            Span<byte> batch = scratch.QueryTokens(BatchBytes + 8);
+            var reader = new Bm25TokenReader(text, output, snapshot.Tokenizer, snapshot.QueryStopWords);
+            int count = 0, used = 0;
+            while (reader.Next(out ReadOnlySpan<byte> token))
+            {
+                // Every token starts at output[0]; the padded hash reads its tail as one integer.
+                int hash = Bm25Vocabulary.HashOf(output, token.Length);
+                if (count == BatchTokens || used + token.Length > BatchBytes)
+                {
+                    LookUp(vocabulary, df, scratch, batch, count);
+                    count = used = 0;
+                }
+                if (token.Length > BatchBytes)
+                {
+                    CountKnown(vocabulary.FindHashed(output, token.Length, hash), df, scratch);
+                    continue;
+                }
+                vocabulary.Prefetch(hash);
+                token.CopyTo(batch[used..]);
+                scratch.AddQueryToken(count++, used, token.Length, hash);
+                used += token.Length;
+            }
+            LookUp(vocabulary, df, scratch, batch, count);
         }
         else
         {
@@ -220,19 +277,49 @@ public static class Bm25Search
                 }
                 else if (m == 1.0)
                 {
-                    for (int p = starts[term]; p < end; p++)
-                    {
-                        a[docs[p]] += scores[p];
-                    }
+                    AddPostings(a, docs, scores, starts[term], end);
                 }
                 else
                 {
-                    for (int p = starts[term]; p < end; p++)
-                    {
-                        a[docs[p]] += m * scores[p];
-                    }
+                    AddPostings(a, docs, scores, starts[term], end, m);
                 }
             }
+        }
+    }
+
+    /// <summary>a[docs[p]] += scores[p] for p in [begin, end), four per round. A method of its own
+    /// on plain pointers: inside the loop over the terms, the pinned (fixed) arrays were written
+    /// back to and reloaded from the stack on every posting, doubling the loop's instructions.</summary>
+    private static unsafe void AddPostings(double* a, int* docs, double* scores, int begin, int end)
+    {
+        int p = begin;
+        for (; p + 4 <= end; p += 4)
+        {
+            a[docs[p]] += scores[p];
+            a[docs[p + 1]] += scores[p + 1];
+            a[docs[p + 2]] += scores[p + 2];
+            a[docs[p + 3]] += scores[p + 3];
+        }
+        for (; p < end; p++)
+        {
+            a[docs[p]] += scores[p];
+        }
+    }
+
+    /// <summary>a[docs[p]] += m × scores[p] for p in [begin, end) (a term counted m times).</summary>
+    private static unsafe void AddPostings(double* a, int* docs, double* scores, int begin, int end, double m)
+    {
+        int p = begin;
+        for (; p + 4 <= end; p += 4)
+        {
+            a[docs[p]] += m * scores[p];
+            a[docs[p + 1]] += m * scores[p + 1];
+            a[docs[p + 2]] += m * scores[p + 2];
+            a[docs[p + 3]] += m * scores[p + 3];
+        }
+        for (; p < end; p++)
+        {
+            a[docs[p]] += m * scores[p];
         }
     }
 

@@ -105,6 +105,76 @@ public sealed class Bm25Snapshot
         }
         DenseRowOfTerm = denseRow;
         DenseRows = dense.ToArray();
+        Prunable = nonNegative && !scoring.ScoresAbsentTerms;
+        // A query's stop words need removing only when the vocabulary holds some (documents
+        // given as tokens keep theirs); otherwise their lookups fail anyway, so the query reader
+        // skips the check (~2% of an ArguAna query).
+        bool queryStopWords = false;
+        if (stopWords)
+        {
+            foreach (byte[] word in Bm25StopWords.English)
+            {
+                queryStopWords |= vocabulary.Find(word) >= 0;
+            }
+        }
+        QueryStopWords = queryStopWords;
+        // The long terms (summed last, see Bm25Scratch.SortTerms) of a prunable index get what
+        // lets Bm25MaxScore skip them early: block maxima (a bound per 8 documents, far tighter
+        // than one maximum per term) and a bitmap with rank counts (a document's posting in O(1)
+        // instead of a galloping search). On ArguAna: 196 terms, the index 19.1 -> 20.4 MB.
+        var blockOfTerm = new int[terms];
+        var bitsOfTerm = new int[terms];
+        Array.Fill(blockOfTerm, -1);
+        Array.Fill(bitsOfTerm, -1);
+        int groups = (n + BlockSize - 1) / BlockSize, words = (n + 63) / 64;
+        int blockTerms = 0, bitmapTerms = 0;
+        if (Prunable && n >= Bm25Scratch.LongMinimumDocuments)
+        {
+            for (int t = 0; t < terms; t++)
+            {
+                if ((long)Bm25Scratch.LongFraction * df[t] >= n)
+                {
+                    blockOfTerm[t] = checked(blockTerms++ * groups);
+                    if (denseRow[t] < 0)
+                    {
+                        bitsOfTerm[t] = checked(bitmapTerms++ * words);
+                    }
+                }
+            }
+        }
+        var blockMax = new float[checked(blockTerms * groups)];
+        var bits = new ulong[checked(bitmapTerms * words)];
+        var ranks = new int[bits.Length];
+        for (int t = 0; t < terms; t++)
+        {
+            int block = blockOfTerm[t], word = bitsOfTerm[t];
+            if (block < 0)
+            {
+                continue;
+            }
+            for (int p = starts[t]; p < starts[t + 1]; p++)
+            {
+                int d = postingDocs[p];
+                ref float max = ref blockMax[block + d / BlockSize];
+                max = Math.Max(max, RoundUp(postingScores[p]));
+                if (word >= 0)
+                {
+                    bits[word + (d >> 6)] |= 1UL << (d & 63);
+                }
+            }
+            if (word >= 0)
+            {
+                for (int w = 1; w < words; w++)
+                {
+                    ranks[word + w] = ranks[word + w - 1] + System.Numerics.BitOperations.PopCount(bits[word + w - 1]);
+                }
+            }
+        }
+        BlockOfTerm = blockOfTerm;
+        BlockMax = blockMax;
+        BitsOfTerm = bitsOfTerm;
+        Bits = bits;
+        Ranks = ranks;
         DocumentFrequencies = df;
         PostingStarts = starts;
         PostingDocuments = postingDocs;
@@ -112,12 +182,14 @@ public sealed class Bm25Snapshot
         Idf = idf;
         AbsentScores = absent;
         MaxScores = maxScores;
-        Prunable = nonNegative && !scoring.ScoresAbsentTerms;
     }
 
     public Bm25Scoring Scoring { get; }
     public Bm25TokenizerKind Tokenizer { get; }
     public bool StopWords { get; }
+    /// <summary>Whether text queries must drop stop words (see the constructor): the index
+    /// removes them and some are in the vocabulary.</summary>
+    public bool QueryStopWords { get; }
     public Bm25Vocabulary Vocabulary { get; }
     public Bm25Document[] Documents { get; }
     public int Count => Documents.Length;
@@ -136,6 +208,28 @@ public sealed class Bm25Snapshot
     /// (lucene/okapi with a non-negative idf), so a partial sum is a lower bound of the total and
     /// <see cref="Bm25Search"/> may skip work for documents that cannot reach the top k.</summary>
     public bool Prunable { get; }
+    /// <summary>Documents per block of <see cref="BlockMax"/>.</summary>
+    public const int BlockSize = 8;
+    /// <summary>Where term t's block maxima start in <see cref="BlockMax"/> (ceil(N / BlockSize)
+    /// of them: the largest posting score among documents BlockSize·j ..), or -1 (only the long
+    /// terms of a prunable index have them).</summary>
+    public int[] BlockOfTerm { get; }
+    public float[] BlockMax { get; }
+
+    /// <summary>The smallest float ≥ <paramref name="score"/>: block maxima are bounds, kept as
+    /// floats to halve what a check reads.</summary>
+    private static float RoundUp(double score)
+    {
+        float f = (float)score;
+        return f < score ? MathF.BitIncrement(f) : f;
+    }
+    /// <summary>Where term t's document bitmap starts in <see cref="Bits"/> (ceil(N / 64) words,
+    /// bit d set when d is in the postings), or -1; <see cref="Ranks"/>[that + w] counts the set
+    /// bits of the words before w, so document d's posting is at
+    /// PostingStarts[t] + Ranks[w] + (set bits of word w below d). Long terms without a dense row.</summary>
+    public int[] BitsOfTerm { get; }
+    public ulong[] Bits { get; }
+    public int[] Ranks { get; }
     /// <summary>Index into <see cref="DenseRows"/> of term t's dense score row, or -1.</summary>
     public int[] DenseRowOfTerm { get; }
     /// <summary>Dense score rows (one score per document) of the most frequent terms.</summary>
@@ -183,7 +277,8 @@ public sealed class Bm25Snapshot
     public long MemoryBytes()
     {
         long bytes = Vocabulary.MemoryBytes + 12L * PostingDocuments.Length + 4L * PostingStarts.Length
-            + 32L * Idf.Length + 8L * Documents.Length + 8L * DenseRows.Length * Count;
+            + 32L * Idf.Length + 8L * Documents.Length + 8L * DenseRows.Length * Count
+            + 8L * BlockOfTerm.Length + 4L * BlockMax.Length + 12L * Bits.Length;
         foreach (Bm25Document doc in Documents)
         {
             bytes += 80 + doc.Id.Length + 8L * doc.Terms.Length;
