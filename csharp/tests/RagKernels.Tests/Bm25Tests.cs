@@ -258,4 +258,35 @@ public class Bm25Tests
         Assert.Equal(Status.InvalidHandle, len(handle, &count));
         Assert.Equal(Status.InvalidHandle, free(handle));
     }
+
+    [Fact]
+    public void SelectEqualsASortByScoreThenDocumentForSmallAndLargeK()
+    {
+        // Select keeps the small k sorted in place and uses a heap above Bm25Scratch.SmallK: both
+        // must give the order of a plain sort (score descending, ties by lower document number,
+        // zero scores never), here with many ties and zeros.
+        var random = new Random(7);
+        var scratch = new Bm25Scratch();
+        foreach (int n in new[] { 1, 5, 8, 13, 100, 301 })
+        {
+            for (int round = 0; round < 40; round++)
+            {
+                double[] values = Enumerable.Range(0, n).Select(_ => random.Next(4) == 0 ? 0.0 : random.Next(1, 6) * 0.25).ToArray();
+                foreach (int k in new[] { 1, 2, 3, Bm25Scratch.SmallK, Bm25Scratch.SmallK + 1, 40 })
+                {
+                    int take = Math.Min(k, n);
+                    var expected = Enumerable.Range(0, n).Where(d => values[d] > 0)
+                        .OrderByDescending(d => values[d]).ThenBy(d => d).Take(take).ToArray();
+                    Span<double> acc = scratch.Accumulator(n);
+                    values.CopyTo(acc);
+                    var docs = new int[take];
+                    var scores = new double[take];
+                    int found = scratch.Select(acc, take, docs, scores);
+                    Assert.Equal(expected, docs.Take(found).ToArray());
+                    Assert.Equal(expected.Select(d => values[d]).ToArray(), scores.Take(found).ToArray());
+                    Assert.True(scratch.Accumulator(n).ToArray().All(v => v == 0.0), "Select leaves the accumulator zero");
+                }
+            }
+        }
+    }
 }

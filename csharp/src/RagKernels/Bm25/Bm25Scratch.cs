@@ -233,6 +233,10 @@ internal sealed class Bm25Scratch
     /// the others never enter the heap.</summary>
     public int Select(Span<double> acc, int k, Span<int> docs, Span<double> scores, ReadOnlySpan<long> docIds, AllowedIds allowed)
     {
+        if (k >= 1 && k <= SmallK && !allowed.IsActive)
+        {
+            return SelectSmall(acc, k, docs, scores);
+        }
         int size = FillHeap(acc, k, docIds, allowed);
         acc.Clear();
         return PopHeap(size, docs, scores);
@@ -410,6 +414,77 @@ internal sealed class Bm25Scratch
             }
         }
         return count;
+    }
+
+    /// <summary>Up to this k, <see cref="SelectSmall"/> replaces the heap.</summary>
+    internal const int SmallK = 16;
+
+    /// <summary>
+    /// <see cref="Select(Span{double}, int, Span{int}, Span{double})"/> for a small k without a
+    /// filter: the k best so far are kept sorted, best first, directly in the output, and a new
+    /// document is put in place by moving the worse ones down one step. For the few entries of a
+    /// small k that costs less than the heap's sifts and its final pops (on the 100-document
+    /// reference query, k = 3, the heap was ~17% of a search's time). Same order as the heap: a
+    /// document enters only with a score above the k-th best, and as documents arrive in
+    /// ascending order an equal score stays behind the earlier ones.
+    /// </summary>
+    private static int SelectSmall(Span<double> acc, int k, Span<int> docs, Span<double> scores)
+    {
+        int size = 0;
+        double threshold = 0.0;
+        ref double first = ref MemoryMarshal.GetReference(acc);
+        int d = 0;
+        for (; d + 8 <= acc.Length; d += 8)
+        {
+            Vector128<double> limit = Vector128.Create(threshold);
+            Vector128<double> any = Vector128.GreaterThan(Vector128.LoadUnsafe(ref first, (nuint)d), limit)
+                | Vector128.GreaterThan(Vector128.LoadUnsafe(ref first, (nuint)(d + 2)), limit)
+                | Vector128.GreaterThan(Vector128.LoadUnsafe(ref first, (nuint)(d + 4)), limit)
+                | Vector128.GreaterThan(Vector128.LoadUnsafe(ref first, (nuint)(d + 6)), limit);
+            if (any == Vector128<double>.Zero)
+            {
+                continue;
+            }
+            for (int j = d; j < d + 8; j++)
+            {
+                if (acc[j] > threshold)
+                {
+                    Insert(acc[j], j, docs, scores, k, ref size, ref threshold);
+                }
+            }
+        }
+        for (; d < acc.Length; d++)
+        {
+            if (acc[d] > threshold)
+            {
+                Insert(acc[d], d, docs, scores, k, ref size, ref threshold);
+            }
+        }
+        acc.Clear();
+        return size;
+    }
+
+    /// <summary>Puts document <paramref name="d"/> (score above the threshold) into the sorted
+    /// best-first list; when the list is full its last entry drops out.</summary>
+    private static void Insert(double s, int d, Span<int> docs, Span<double> scores, int k, ref int size, ref double threshold)
+    {
+        int i = size < k ? size : k - 1;
+        while (i > 0 && scores[i - 1] < s)
+        {
+            docs[i] = docs[i - 1];
+            scores[i] = scores[i - 1];
+            i--;
+        }
+        docs[i] = d;
+        scores[i] = s;
+        if (size < k)
+        {
+            size++;
+        }
+        if (size == k)
+        {
+            threshold = scores[k - 1];
+        }
     }
 
     /// <summary>The candidates found by CollectCandidates.</summary>
