@@ -124,11 +124,23 @@ def run_ragkernels(module, label, kwargs, doc_ids, texts, qids, queries, qrels, 
     out["queries_timed"] = len(sample)
     out["single_median_us"], out["single_p95_us"] = per_query_times(lambda q: index.search(q, k=11), sample)
     if python_subset is None:
-        for threads in (1, 2):
-            _, seconds, cpu = timed(lambda: index.search_many(queries, k=11, threads=threads), repeat=7, cpu=True)
-            out[f"many_qps_{threads}"] = len(queries) / seconds
-            if threads == 1:
-                out["many_qps_1_cpu"] = len(queries) / cpu
+        # 1 and 2 threads in alternating rounds: this VM's speed drifts within seconds, and a
+        # 2/1 ratio of two separate best-of runs measured that drift (1.4-1.9 on one build).
+        # Rates are the best round's; the 2/1 scaling is the median of each round's own ratio.
+        best = {1: math.inf, 2: math.inf}
+        best_cpu, ratios = math.inf, []
+        for _ in range(15):
+            round_seconds = {}
+            for threads in (1, 2):
+                _, seconds, cpu = timed(lambda: index.search_many(queries, k=11, threads=threads), cpu=True)
+                round_seconds[threads] = seconds
+                best[threads] = min(best[threads], seconds)
+                if threads == 1:
+                    best_cpu = min(best_cpu, cpu)
+            ratios.append(round_seconds[1] / round_seconds[2])
+        out["many_qps_1"], out["many_qps_2"] = len(queries) / best[1], len(queries) / best[2]
+        out["many_qps_1_cpu"] = len(queries) / best_cpu
+        out["many_scaling"] = statistics.median(ratios)
         docs, _ = index.search_many(queries, k=11)
         ranked = [[doc_ids[d] for d in row if d >= 0] for row in docs.tolist()]
         out["ndcg10"] = ndcg_at_10(ranked, qids, qrels)
@@ -243,16 +255,17 @@ def main(argv=None) -> int:
 
     loadavg = open("/proc/loadavg").read().split()[:3]
     print(f"\nload average during the run: {' '.join(loadavg)} (the machine may be shared; compare within one run)")
-    print("\n| configuration | impl | build s | memory MB (RSS Δ) | single median µs | p95 µs | many q/s 1 thr (CPU) | many q/s 2 thr | 2/1 | nDCG@10 |")
+    print("\n| configuration | impl | build s | memory MB (RSS Δ) | single median µs | p95 µs | many q/s 1 thr (CPU) | many q/s 2 thr | 2/1 (median of alternating rounds) | nDCG@10 |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in report["ragkernels"]:
         many1, many2 = r.get("many_qps_1"), r.get("many_qps_2")
         one = f"{many1:,.0f} ({r['many_qps_1_cpu']:,.0f})" if many1 else "-"
         two = f"{many2:,.0f}" if many2 else "-"
+        scaling = f"{r['many_scaling']:.2f}" if many1 else "-"
         print(f"| {r['config']} | {r['implementation']} | {r['build_s']:.3f} | {r['memory_mb']:.1f} ({r['rss_delta_mb']:.0f}) | "
               f"{r['single_median_us']:.1f} | {r['single_p95_us']:.1f} | "
               f"{one} | {two} | "
-              f"{f'{many2 / many1:.2f}' if many1 else '-'} | {r.get('ndcg10', float('nan')):.5f} |")
+              f"{scaling} | {r.get('ndcg10', float('nan')):.5f} |")
     b = report["bm25s"]
     if "skipped" in b:
         print(f"\nbm25s: {b['skipped']}")
