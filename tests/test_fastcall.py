@@ -307,17 +307,15 @@ def test_batch_equals_the_cffi_path(modules, fastcall, name, monkeypatch):
 
 def test_batch_entry_point_refuses_what_it_cannot_do(fastcall):
     out = np.empty(2, dtype=np.float64)
-    assert fastcall.batch(3, ["x y", "c"], ["x", "c"], out) is True and out.tolist() == [0.5, 1.0]
-    assert fastcall.batch(3, ["a", None], ["a", "b"], out) is False
-    assert fastcall.batch(3, ["a", "\ud800"], ["a", "b"], out) is False
-    assert fastcall.batch(3, ["a"], ["a", "b"], out) is False
-    assert fastcall.batch(3, iter(["a", "b"]), ["a", "b"], out) is False
+    assert fastcall.batch(3, ["x y", "c"], ["x", "c"], out, 0, 2) == 2 and out.tolist() == [0.5, 1.0]
+    assert fastcall.batch(3, ["a", None], ["a", "b"], out, 0, 2) is False
+    assert fastcall.batch(3, ["a", "\ud800"], ["a", "b"], out, 0, 2) is False
+    assert fastcall.batch(3, ["a"], ["a", "b"], out, 0, 1) is False
+    assert fastcall.batch(3, iter(["a", "b"]), ["a", "b"], out, 0, 2) is False
     with pytest.raises(ValueError):
-        fastcall.batch(3, ["a", "b"], ["a", "b"], np.empty(3, dtype=np.float64))
-    with pytest.raises(ValueError):
-        fastcall.batch(4, ["a"], ["a"], out)
+        fastcall.batch(4, ["a"], ["a"], out, 0, 1)
     with pytest.raises(BufferError):
-        fastcall.batch(3, ["a", "b"], ["a", "b"], b"read-only buffer")
+        fastcall.batch(3, ["a", "b"], ["a", "b"], b"read-only buffer", 0, 2)
     with pytest.raises(TypeError):
         fastcall.batch(3, ["a"])
     # The ranged form: pairs start..stop-1 into results[start:stop], the rest untouched.
@@ -378,7 +376,7 @@ def test_batches_reuse_the_pack_buffers_safely(modules, fastcall):
         check(name, [300, 1, 0, 300, 17])
         assert getattr(native, name + "_batch")(huge * 10, huge * 10).shape == (10,)
         out = np.empty(2, dtype=BATCH_DTYPES[name])
-        assert fastcall.batch(SIGNALS.index(name), claims[:2], [sources[0], 3], out) is False
+        assert fastcall.batch(SIGNALS.index(name), claims[:2], [sources[0], 3], out, 0, 2) is False
         check(name, [17, 300])
     failures = []
 

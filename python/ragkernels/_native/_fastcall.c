@@ -488,37 +488,34 @@ static Py_ssize_t pack(PyObject* sequence, Py_ssize_t first, Py_ssize_t count, s
     return count;
 }
 
-/* A ranged batch call packs at most this many bytes per side (but at least one pair): it bounds
+/* A batch call packs at most this many bytes per side (but at least one pair): it bounds
    one native call's time (so Ctrl-C is honoured soon, issue 7) and its pack buffers, whatever
    the texts' sizes. 10,000 reference pairs (~2 MB per side) are one call. */
 #define CALL_BYTES ((size_t)4 << 20)
 
-/* batch(which, claims, sources, results[, start, stop]) -> bool or int. which: 0
+/* batch(which, claims, sources, results, start, stop) -> int or False. which: 0
    entity_overlap, 1 numerical_consistency, 2 negation_flip, 3 traceability. claims and sources:
    lists or tuples of str of the same length; results: a writable C-contiguous buffer of
-   len(claims) items of the export's result type. True when the kernel filled the results;
-   False when the caller must take its ordinary path (which raises the right error, or handles
-   other sequence types).
-   The ranged form (start, stop) runs pairs from start on, into results[start:...], as many as
-   fit in CALL_BYTES per side (at least one, at most up to stop), and returns the index after
-   the last pair it ran: a caller walking a batch in slices passes the whole lists instead of
-   slicing them (slicing both lists of 10,000 pairs cost 100-170 µs: a reference taken and
-   dropped on every str, cold after other work) and calls again from the returned index until
-   it reaches stop. False also when the lists no longer match results (changed by another
-   thread between calls). */
+   len(claims) items of the export's result type. Runs pairs from start on, into
+   results[start:...], as many as fit in CALL_BYTES per side (at least one, at most up to stop),
+   and returns the index after the last pair it ran: a caller walking a batch in slices passes
+   the whole lists instead of slicing them (slicing both lists of 10,000 pairs cost 100-170 µs:
+   a reference taken and dropped on every str, cold after other work) and calls again from the
+   returned index until it reaches stop. False when the caller must take its ordinary path
+   (which raises the right error, or handles other sequence types), also when the lists no
+   longer match results (changed by another thread between calls). */
 static PyObject* fc_batch(PyObject* self, PyObject* const* args, Py_ssize_t nargs) {
     long which;
     batch_fn export;
     PyObject *claims, *sources;
-    Py_ssize_t total, start = 0, stop = 0, count;
+    Py_ssize_t total, start, stop, count;
     packed_t c, s;
     Py_buffer view;
     int32_t status;
     int taken;
-    size_t budget;
     (void)self;
-    if (nargs != 4 && nargs != 6) {
-        PyErr_SetString(PyExc_TypeError, "batch(which, claims, sources, results[, start, stop]) takes 4 or 6 arguments");
+    if (nargs != 6) {
+        PyErr_SetString(PyExc_TypeError, "batch(which, claims, sources, results, start, stop) takes 6 arguments");
         return NULL;
     }
     which = PyLong_AsLong(args[0]);
@@ -529,19 +526,17 @@ static PyObject* fc_batch(PyObject* self, PyObject* const* args, Py_ssize_t narg
         PyErr_SetString(PyExc_ValueError, "batch: which must be 0..3");
         return NULL;
     }
-    if (nargs == 6) {
-        start = PyLong_AsSsize_t(args[4]);
-        if (start == -1 && PyErr_Occurred()) {
-            return NULL;
-        }
-        stop = PyLong_AsSsize_t(args[5]);
-        if (stop == -1 && PyErr_Occurred()) {
-            return NULL;
-        }
-        if (start < 0 || stop < start) {
-            PyErr_SetString(PyExc_ValueError, "batch: need 0 <= start <= stop");
-            return NULL;
-        }
+    start = PyLong_AsSsize_t(args[4]);
+    if (start == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    stop = PyLong_AsSsize_t(args[5]);
+    if (stop == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    if (start < 0 || stop < start) {
+        PyErr_SetString(PyExc_ValueError, "batch: need 0 <= start <= stop");
+        return NULL;
     }
     export = (batch_fn)exports[F_ENTITY_OVERLAP_BATCH + which];
     claims = args[1];
@@ -554,25 +549,17 @@ static PyObject* fc_batch(PyObject* self, PyObject* const* args, Py_ssize_t narg
     if (total != PySequence_Fast_GET_SIZE(sources)) {
         Py_RETURN_FALSE;
     }
-    if (nargs == 4) {
-        stop = total;
-    }
     if (PyObject_GetBuffer(args[3], &view, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS) != 0) {
         return NULL;
     }
     if (view.len != total * batch_item_size[which] || stop > total) {
         PyBuffer_Release(&view);
-        if (nargs == 6) {
-            Py_RETURN_FALSE;
-        }
-        PyErr_SetString(PyExc_ValueError, "batch: results has the wrong size");
-        return NULL;
+        Py_RETURN_FALSE;
     }
     count = stop - start;
-    budget = nargs == 6 ? CALL_BYTES : (size_t)PY_SSIZE_T_MAX;
     taken = packed_take(&c, &s);
     /* The sources are packed for as many pairs as the claims fitted, and may fit fewer. */
-    if ((count = pack(claims, start, count, budget, &c)) < 0 || (count = pack(sources, start, count, budget, &s)) < 0) {
+    if ((count = pack(claims, start, count, CALL_BYTES, &c)) < 0 || (count = pack(sources, start, count, CALL_BYTES, &s)) < 0) {
         packed_release(&c, &s, taken);
         PyBuffer_Release(&view);
         Py_RETURN_FALSE;
@@ -587,10 +574,7 @@ static PyObject* fc_batch(PyObject* self, PyObject* const* args, Py_ssize_t narg
     if (status != 0) {
         Py_RETURN_FALSE;
     }
-    if (nargs == 6) {
-        return PyLong_FromSsize_t(start + count);
-    }
-    Py_RETURN_TRUE;
+    return PyLong_FromSsize_t(start + count);
 }
 
 /* ---- bm25 search ----------------------------------------------------------------------- */
@@ -855,9 +839,9 @@ static PyMethodDef methods[] = {
     {"trend_drop", (PyCFunction)(void (*)(void))fc_trend_drop, METH_FASTCALL | METH_KEYWORDS,
      "trend_drop($module, values)\n--\n\nTotal drop of the least-squares line through values."},
     {"batch", (PyCFunction)(void (*)(void))fc_batch, METH_FASTCALL,
-     "batch($module, which, claims, sources, results, /)\n--\n\n"
-     "Runs batch export `which` (0..3) on lists/tuples of str into results (two more arguments, start and stop: "
-     "only those pairs, into results[start:stop]); False: take the ordinary path."},
+     "batch($module, which, claims, sources, results, start, stop, /)\n--\n\n"
+     "Runs batch export `which` (0..3) on pairs start.. of lists/tuples of str into results[start:...], as many "
+     "as fit in one call; returns the index after the last; False: take the ordinary path."},
     {"bm25_search", (PyCFunction)(void (*)(void))fc_bm25_search, METH_FASTCALL,
      "bm25_search($module, handle, query, k, id_of_key, /)\n--\n\n"
      "rk_bm25_search for a str query and k <= 64 as a list of (id, score); None: take the ordinary path."},
