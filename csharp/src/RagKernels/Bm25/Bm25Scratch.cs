@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -79,17 +80,6 @@ internal sealed class Bm25Scratch
         TokenStarts[j] = start;
         TokenLengths[j] = length;
         TokenHashes[j] = hash;
-    }
-
-    private int[] _cursors = new int[64];
-
-    public Span<int> Cursors(int n)
-    {
-        if (_cursors.Length < n)
-        {
-            _cursors = new int[Math.Max(n, 2 * _cursors.Length)];
-        }
-        return _cursors.AsSpan(0, n);
     }
 
     public Span<double> Saved(int n)
@@ -436,12 +426,7 @@ internal sealed class Bm25Scratch
         int d = 0;
         for (; d + 8 <= acc.Length; d += 8)
         {
-            Vector128<double> limit = Vector128.Create(threshold);
-            Vector128<double> any = Vector128.GreaterThan(Vector128.LoadUnsafe(ref first, (nuint)d), limit)
-                | Vector128.GreaterThan(Vector128.LoadUnsafe(ref first, (nuint)(d + 2)), limit)
-                | Vector128.GreaterThan(Vector128.LoadUnsafe(ref first, (nuint)(d + 4)), limit)
-                | Vector128.GreaterThan(Vector128.LoadUnsafe(ref first, (nuint)(d + 6)), limit);
-            if (any == Vector128<double>.Zero)
+            if (!AnyAbove(ref first, d, threshold))
             {
                 continue;
             }
@@ -462,6 +447,20 @@ internal sealed class Bm25Scratch
         }
         acc.Clear();
         return size;
+    }
+
+    /// <summary>Whether any of the 8 scores from <paramref name="d"/> on is above
+    /// <paramref name="threshold"/>: four SIMD compares, so the top-k scans look closer only at a
+    /// group with a candidate.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool AnyAbove(ref double first, int d, double threshold)
+    {
+        Vector128<double> limit = Vector128.Create(threshold);
+        Vector128<double> any = Vector128.GreaterThan(Vector128.LoadUnsafe(ref first, (nuint)d), limit)
+            | Vector128.GreaterThan(Vector128.LoadUnsafe(ref first, (nuint)(d + 2)), limit)
+            | Vector128.GreaterThan(Vector128.LoadUnsafe(ref first, (nuint)(d + 4)), limit)
+            | Vector128.GreaterThan(Vector128.LoadUnsafe(ref first, (nuint)(d + 6)), limit);
+        return any != Vector128<double>.Zero;
     }
 
     /// <summary>Puts document <paramref name="d"/> (score above the threshold) into the sorted
@@ -531,12 +530,7 @@ internal sealed class Bm25Scratch
         int d = 0;
         for (; d + 8 <= acc.Length; d += 8)
         {
-            Vector128<double> limit = Vector128.Create(threshold);
-            Vector128<double> any = Vector128.GreaterThan(Vector128.LoadUnsafe(ref first, (nuint)d), limit)
-                | Vector128.GreaterThan(Vector128.LoadUnsafe(ref first, (nuint)(d + 2)), limit)
-                | Vector128.GreaterThan(Vector128.LoadUnsafe(ref first, (nuint)(d + 4)), limit)
-                | Vector128.GreaterThan(Vector128.LoadUnsafe(ref first, (nuint)(d + 6)), limit);
-            if (any == Vector128<double>.Zero)
+            if (!AnyAbove(ref first, d, threshold))
             {
                 continue;
             }
