@@ -126,18 +126,7 @@ internal sealed unsafe class ByteSpanSet
             }
             return v | ((ulong)length << 56);
         }
-        if (length <= 16)
-        {
-            // 8 to 16 bytes (most longer words): two overlapping loads cover every byte, mixed
-            // inline; a call to the general hash cost more than the mixing.
-            ulong a = Unsafe.ReadUnaligned<ulong>(p);
-            ulong b = Unsafe.ReadUnaligned<ulong>(p + length - 8);
-            ulong h = (a ^ ((ulong)length * 0xC2B2AE3D27D4EB4FUL)) * Golden;
-            h ^= BitOperations.RotateLeft(b * 0xC2B2AE3D27D4EB4FUL, 31);
-            h ^= h >> 29;
-            return (h & 0x00FF_FFFF_FFFF_FFFFUL) | (0xFFUL << 56);
-        }
-        return Text.SpanHash.Hash(new ReadOnlySpan<byte>(p, length)) | (0xFFUL << 56);
+        return LongKey(p, length);
     }
 
     /// <summary><see cref="Key"/> of a string of at most 7 bytes with 8 readable bytes from
