@@ -189,6 +189,20 @@ public class PairSignalTests
         }
     }
 
+    /// <summary>Words and separators drawn at random until the text is at least a random length
+    /// of 0..<paramref name="maxLength"/> - 1 characters.</summary>
+    private static string RandomText(System.Random random, string[] vocabulary, string[] separators, int maxLength)
+    {
+        var text = new StringBuilder();
+        int target = random.Next(0, maxLength);
+        while (text.Length < target)
+        {
+            text.Append(vocabulary[random.Next(vocabulary.Length)]);
+            text.Append(separators[random.Next(separators.Length)]);
+        }
+        return text.ToString();
+    }
+
     [Fact]
     public void EntityMatcherAgreesWithTheRegexOnAsciiText()
     {
@@ -205,18 +219,11 @@ public class PairSignalTests
         var random = new System.Random(8);
         for (int round = 0; round < 20_000; round++)
         {
-            var text = new StringBuilder();
-            int target = random.Next(0, 300);
-            while (text.Length < target)
+            string value = RandomText(random, vocabulary, separators, 300);
+            if (random.Next(2) == 0 && value.Length > 0)
             {
-                text.Append(vocabulary[random.Next(vocabulary.Length)]);
-                text.Append(separators[random.Next(separators.Length)]);
+                value = value[..^1];
             }
-            if (random.Next(2) == 0 && text.Length > 0)
-            {
-                text.Length--;
-            }
-            string value = text.ToString();
             string[] expected = regex.Matches(value).Select(m => m.Value).ToArray();
             Assert.Equal(expected, EntityMatches(value));
         }
@@ -235,14 +242,7 @@ public class PairSignalTests
         var random = new System.Random(9);
         for (int round = 0; round < 20_000; round++)
         {
-            var text = new StringBuilder();
-            int target = random.Next(0, 300);
-            while (text.Length < target)
-            {
-                text.Append(vocabulary[random.Next(vocabulary.Length)]);
-                text.Append(separators[random.Next(separators.Length)]);
-            }
-            string value = text.ToString();
+            string value = RandomText(random, vocabulary, separators, 300);
             string[] expected = regex.Matches(value).Select(m => m.Value).ToArray();
             byte[] bytes = Encoding.UTF8.GetBytes(value);
             byte[] followed = FollowedByNoise(bytes, random, out _);
