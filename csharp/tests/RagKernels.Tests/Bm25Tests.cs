@@ -13,9 +13,12 @@ namespace RagKernels.Tests;
 
 public class Bm25Tests
 {
-    private static List<string> Tokens(string text, Bm25TokenizerKind kind = Bm25TokenizerKind.Word, bool stop = false)
+    private static List<string> Tokens(string text, Bm25TokenizerKind kind = Bm25TokenizerKind.Word, bool stop = false) =>
+        Tokens(Encoding.UTF8.GetBytes(text), kind, stop);
+
+    /// <summary>The tokens Bm25TokenReader gives for UTF-8 <paramref name="bytes"/>.</summary>
+    internal static List<string> Tokens(byte[] bytes, Bm25TokenizerKind kind, bool stop)
     {
-        byte[] bytes = Encoding.UTF8.GetBytes(text);
         var output = new byte[Bm25TokenReader.OutputCapacity(bytes.Length)];
         var reader = new Bm25TokenReader(bytes, output, kind, stop);
         var tokens = new List<string>();

@@ -22,17 +22,7 @@ public class Bm25TokenizerFastPathTests
     // reference below does not model): letters, a combining mark, digits, spaces, punctuation.
     private const string NonAscii = "éÄßж中\u0301٣\u00a0—…Ⅻ²";
 
-    private static List<string> Tokens(byte[] bytes, Bm25TokenizerKind kind, bool stop)
-    {
-        var output = new byte[Bm25TokenReader.OutputCapacity(bytes.Length)];
-        var reader = new Bm25TokenReader(bytes, output, kind, stop);
-        var tokens = new List<string>();
-        while (reader.Next(out ReadOnlySpan<byte> token))
-        {
-            tokens.Add(Encoding.UTF8.GetString(token));
-        }
-        return tokens;
-    }
+    private static List<string> Tokens(byte[] bytes, Bm25TokenizerKind kind, bool stop) => Bm25Tests.Tokens(bytes, kind, stop);
 
     /// <summary>Python's <c>re.findall(r"\w+", text.lower())</c> for texts without İ or Σ,
     /// one character at a time on a .NET string.</summary>
