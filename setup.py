@@ -158,10 +158,19 @@ def _load_by_path(name: str, path: Path):
     return module
 
 
-def _remove_binding(target_dir: Path) -> None:
-    for stale in target_dir.glob(BINDING_STEM + ".*"):
+def _remove_extension(target_dir: Path, stem: str) -> None:
+    """Removes compiled extensions named stem.* (left by an earlier build) from target_dir."""
+    for stale in target_dir.glob(stem + ".*"):
         if stale.suffix in (".so", ".pyd", ".dylib"):
             stale.unlink()
+
+
+def _install_extension(built: Path, target_dir: Path, stem: str, what: str) -> None:
+    """Puts the freshly compiled extension into target_dir, replacing any earlier one."""
+    _remove_extension(target_dir, stem)
+    target_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(built, target_dir / built.name)
+    _say(f"compiled the {what} {built.name}")
 
 
 def build_binding(target_dir: Path) -> bool:
@@ -186,10 +195,7 @@ def build_binding(target_dir: Path) -> bool:
         _say(f"the cffi binding could not be compiled ({type(error).__name__}: {error}): "
              "calls go through cffi's ABI mode")
         return False
-    _remove_binding(target_dir)
-    target_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(built, target_dir / built.name)
-    _say(f"compiled the cffi binding {built.name}")
+    _install_extension(built, target_dir, BINDING_STEM, "cffi binding")
     _binding_built = True
     return True
 
@@ -202,12 +208,6 @@ def build_binding(target_dir: Path) -> bool:
 # It needs only Python.h (no numpy headers), so it builds under pip's build isolation too.
 FASTCALL_STEM = "_fastcall"
 _fastcall_built = False
-
-
-def _remove_fastcall(target_dir: Path) -> None:
-    for stale in target_dir.glob(FASTCALL_STEM + ".*"):
-        if stale.suffix in (".so", ".pyd", ".dylib"):
-            stale.unlink()
 
 
 def build_fastcall(target_dir: Path) -> bool:
@@ -241,10 +241,7 @@ def build_fastcall(target_dir: Path) -> bool:
         _say(f"the fastcall extension could not be compiled ({type(error).__name__}: {error}): "
              "calls go through cffi")
         return False
-    _remove_fastcall(target_dir)
-    target_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(built, target_dir / built.name)
-    _say(f"compiled the fastcall extension {built.name}")
+    _install_extension(built, target_dir, FASTCALL_STEM, "fastcall extension")
     _fastcall_built = True
     return True
 
@@ -268,10 +265,10 @@ class BuildPyWithNative(build_py):
                     stale.unlink()
         # The binding sits in the package's _native folder (the library's parent).
         if not (built and build_binding(target.parent)) and not getattr(self, "editable_mode", False):
-            _remove_binding(target.parent)
+            _remove_extension(target.parent, BINDING_STEM)
         # The fastcall extension works over either binding (api or abi).
         if not (built and build_fastcall(target.parent)) and not getattr(self, "editable_mode", False):
-            _remove_fastcall(target.parent)
+            _remove_extension(target.parent, FASTCALL_STEM)
 
 
 class NativeDistribution(Distribution):
