@@ -6,7 +6,8 @@
  *    out-pointers; rk_abi_version is the one exception, it cannot fail.
  *  - After a non-zero status, rk_last_error_message gives the calling thread's message.
  *  - Text crosses as UTF-8 pointer + byte length, never NUL-terminated. Batches cross as one
- *    contiguous UTF-8 buffer plus an int64 offsets array of count + 1 entries.
+ *    contiguous UTF-8 buffer plus an int64 offsets array of count + 1 entries, or (the
+ *    "_spans" forms) as an array of rk_span, one UTF-8 pointer + length per text.
  *  - Outputs go into caller-allocated buffers; the library allocates only behind handles.
  *  - Handles are opaque uint64_t values from *_create, released with *_free. A freed, stale,
  *    forged or foreign handle returns RK_INVALID_HANDLE; it never crashes.
@@ -61,6 +62,15 @@ int32_t rk_bench_noop(void);
    writing each call's time in ns into nanoseconds[count]. RK_NOT_FOUND: no such workload. */
 int32_t rk_bench_kernel(const uint8_t* name, int64_t name_length, int64_t warmup,
                         double* nanoseconds, int64_t count);
+
+/* One UTF-8 text of a gathered batch: length bytes at data (data may be NULL when length is
+   0). The "_spans" forms of the batch exports take an array of these instead of one buffer plus
+   offsets, so a caller whose texts already lie apart (Python str objects) passes them without
+   copying them together first. Each text is borrowed for the call only. */
+typedef struct rk_span {
+    const uint8_t* data;
+    int64_t length;
+} rk_span;
 
 /* ---- signals: trend_drop ----------------------------------------------------------- */
 

@@ -37,6 +37,7 @@ def header_hash(cdef: str) -> int:
 _COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
 _FUNCTION = re.compile(r"(?:^|;|\n)\s*([A-Za-z_][\w \t\*]*?)\s*\b(rk_\w+)\s*\(([^;{}()]*)\)\s*;", re.S)
 _DEFINE = re.compile(r"^#define\s+(RK_\w+)\s+(-?\d+)\s*$", re.M)
+_STRUCT = re.compile(r"typedef\s+struct\s+\w+\s*\{[^{}]*\}\s*\w+\s*;", re.S)
 _PARAMETER_NAME = re.compile(r"([A-Za-z_]\w*)\s*$")
 
 
@@ -99,6 +100,9 @@ def c_source(cdef: str) -> str:
     ]
     out += [f"#define {name} {value}" for name, value in _DEFINE.findall(cdef)]
     out.append(f"#define RKPY_HEADER_HASH {header_hash(cdef)}LL")
+    out.append("")
+    # The header's struct types (rk_span), which the declarations below use.
+    out += [" ".join(struct.split()) for struct in _STRUCT.findall(_COMMENT.sub(" ", cdef))]
     out.append("")
     for f in functions:
         # A pointer that is never NULL: before rkpy_bind it points at a stub that answers
