@@ -219,6 +219,32 @@ def draw_batch(draw, arena, count):
     return arena.raw(buffer), length, arena.array("int64_t", offsets), items
 
 
+def draw_spans(draw, arena, count):
+    """(rk_span array, items or None) for a gathered batch of count items: each text in its own
+    guarded buffer, so a read past any text's end is a segfault."""
+    items = draw(st.lists(utf8_or_not(), min_size=count, max_size=count))
+    pointers = [arena.raw(item) for item in items]
+    lengths = [len(item) for item in items]
+    mode = "ok" if SANE else draw(st.sampled_from(["ok"] * 6 + ["null_array", "null_data", "null_empty", "neg_length",
+                                                                "huge_length"]))
+    if mode == "null_array":
+        return ffi.NULL, None
+    if mode == "null_empty" and count >= 1:
+        i = draw(st.integers(0, count - 1))
+        pointers[i], lengths[i], items[i] = ffi.NULL, 0, b""  # an empty text may have no data
+    elif mode != "ok" and count >= 1:
+        i = draw(st.integers(0, count - 1))
+        if mode == "null_data":
+            pointers[i], lengths[i] = ffi.NULL, draw(st.sampled_from([1, 7] + HUGE))
+        else:
+            lengths[i] = draw(st.sampled_from(NEGATIVE if mode == "neg_length" else HUGE))
+        items = None
+    packed = b"".join(int(ffi.cast("uintptr_t", p)).to_bytes(8, "little") + n.to_bytes(8, "little", signed=True)
+                      for p, n in zip(pointers, lengths))
+    assert ffi.sizeof("rk_span") == 16
+    return arena.raw(packed, "rk_span *"), items
+
+
 def draw_count(draw, actual):
     """The real count most of the time; otherwise a count the export must refuse."""
     return actual if SANE else draw(st.sampled_from([actual] * 5 + BAD_LENGTHS))
@@ -511,6 +537,32 @@ def f_batch(data, arena, name):
     got = arena.read(results, BATCH[name], n)
     for i in range(n):
         assert same(got[i], expected_pair(name, a_items[i], b_items[i])), (i, a_items[i], b_items[i], got[i])
+
+
+SPAN_BATCH = {name + "_spans": ctype for name, ctype in BATCH.items()}
+
+
+@target(*SPAN_BATCH)
+def f_span_batch(data, arena, name):
+    draw = data.draw
+    n = draw(st.integers(0, 6))
+    a, a_items = draw_spans(draw, arena, n)
+    b, b_items = draw_spans(draw, arena, n)
+    count = draw_count(draw, n)
+    results = out_or_null(draw, arena, SPAN_BATCH[name], max(n, 1))
+    status = call(name, a, b, count, results)
+    if a_items is None or b_items is None or count != n or (results == ffi.NULL and n > 0):
+        if count in BAD_LENGTHS or (a == ffi.NULL and n > 0) or (b == ffi.NULL and n > 0):
+            assert status != OK
+        return
+    if not all(is_utf8(x) for x in a_items + b_items):
+        assert status == lib.RK_INVALID_UTF8, status
+        return
+    assert status == OK, last_error()
+    got = arena.read(results, SPAN_BATCH[name], n)
+    for i in range(n):
+        expected = expected_pair(name.replace("_spans", ""), a_items[i], b_items[i])
+        assert same(got[i], expected), (i, a_items[i], b_items[i], got[i])
 
 
 # ---- bm25 ----

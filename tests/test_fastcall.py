@@ -79,8 +79,7 @@ FASTCALL_SIGNATURES = {
     "rk_signal_negation_flip": ["const uint8_t*", "int64_t", "const uint8_t*", "int64_t", "int32_t*"],
     "rk_signal_traceability": ["const uint8_t*", "int64_t", "const uint8_t*", "int64_t", "double*"],
     "rk_signal_trend_drop": ["const double*", "int64_t", "double*"],
-    **{f"rk_signal_{name}_batch": ["const uint8_t*", "int64_t", "const int64_t*", "const uint8_t*", "int64_t",
-                                   "const int64_t*", "int64_t", result]
+    **{f"rk_signal_{name}_batch_spans": ["const rk_span*", "const rk_span*", "int64_t", result]
        for name, result in [("entity_overlap", "double*"), ("numerical_consistency", "int8_t*"),
                             ("negation_flip", "uint8_t*"), ("traceability", "double*")]},
     "rk_bm25_search": ["uint64_t", "const uint8_t*", "int64_t", "const int64_t*", "int64_t", "int64_t", "int64_t*",
@@ -121,7 +120,7 @@ def test_public_functions_are_the_extensions(fastcall, name):
     assert list(inspect.signature(function).parameters) == list(inspect.signature(twin).parameters)
     assert all(p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD for p in inspect.signature(function).parameters.values())
     assert function.__doc__ == inspect.getdoc(twin)
-    assert "rk_signal_" + name in fastcall.bound() and "rk_signal_" + name + "_batch" in fastcall.bound()
+    assert "rk_signal_" + name in fastcall.bound() and "rk_signal_" + name + "_batch_spans" in fastcall.bound()
 
 
 def test_binding_name_says_fastcall(fastcall):

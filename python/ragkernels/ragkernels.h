@@ -26,7 +26,7 @@
 extern "C" {
 #endif
 
-#define RK_ABI_VERSION 4
+#define RK_ABI_VERSION 5
 
 /* Status codes. 1-99: any area; 100-199 signals; 200-299 BM25; 300-399 embeddings;
    400-499 vector and hybrid retrieval. */
@@ -117,6 +117,17 @@ int32_t rk_signal_negation_flip_batch(const uint8_t* claims, int64_t claims_len,
 int32_t rk_signal_traceability_batch(const uint8_t* claims, int64_t claims_len, const int64_t* claim_offsets,
                                      const uint8_t* sources, int64_t sources_len, const int64_t* source_offsets,
                                      int64_t count, double* results);
+/* The same four batches over one rk_span per text (claims[i], sources[i]); same results and
+   statuses (RK_INVALID_ARGUMENT for a length outside 0..2^31-1, RK_NULL_POINTER for NULL data
+   with a length). */
+int32_t rk_signal_entity_overlap_batch_spans(const rk_span* claims, const rk_span* sources, int64_t count,
+                                             double* results);
+int32_t rk_signal_numerical_consistency_batch_spans(const rk_span* claims, const rk_span* sources,
+                                                    int64_t count, int8_t* results);
+int32_t rk_signal_negation_flip_batch_spans(const rk_span* claims, const rk_span* sources, int64_t count,
+                                            uint8_t* results);
+int32_t rk_signal_traceability_batch_spans(const rk_span* claims, const rk_span* sources, int64_t count,
+                                           double* results);
 
 /* ---- bm25 ------------------------------------------------------------------------------ */
 

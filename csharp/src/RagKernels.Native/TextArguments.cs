@@ -2,6 +2,7 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Threading;
+using System.Runtime.Intrinsics;
 using RagKernels.Text;
 
 using RagKernels.Threading;
@@ -76,25 +77,42 @@ internal static unsafe class TextArguments
         return Status.Ok;
     }
 
-    /// <summary>Item <paramref name="index"/> of a checked batch.</summary>
-    public static ReadOnlySpan<byte> Item(byte* buffer, long* offsets, int index) =>
-        new(buffer + offsets[index], (int)(offsets[index + 1] - offsets[index]));
+    /// <summary>
+    /// Checks one side of a gathered batch: count rk_span (the array may be NULL only when count
+    /// is 0), each 0 ≤ length ≤ int.MaxValue with data not NULL when length &gt; 0. UTF-8 is
+    /// checked per item by the loop.
+    /// </summary>
+    public static int Spans(RkSpan* items, long count, string name)
+    {
+        if (count < 0 || count > MaxBatch)
+        {
+            return LastError.InvalidArgument($"count must be between 0 and {MaxBatch}, got {count}");
+        }
+        if (items == null && count > 0)
+        {
+            return LastError.NullPointer(name);
+        }
+        for (long i = 0; i < count; i++)
+        {
+            long length = items[i].Length;
+            if (length < 0 || length > int.MaxValue)
+            {
+                return LastError.InvalidArgument($"{name}[{i}] length must be between 0 and {int.MaxValue}, got {length}");
+            }
+            if (items[i].Data == null && length > 0)
+            {
+                return LastError.NullPointer($"{name}[{i}]");
+            }
+        }
+        return Status.Ok;
+    }
 
-    /// <summary>A pair kernel over UTF-8 spans writing one result. <paramref name="ascii"/>: both
+    /// <summary>A pair kernel over UTF-8 spans writing one result. The slacks say how many bytes
+    /// after each text may be read (what is there is masked off); <paramref name="ascii"/>: both
     /// texts are known to be ASCII (else they are valid UTF-8, ASCII or not).</summary>
     public interface IPairKernel
     {
-        void Run(ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source, int index, bool ascii);
-    }
-
-    /// <summary>How many bytes after <paramref name="item"/> a kernel may read (up to
-    /// <paramref name="readableEnd"/>, the end of the batch's checked bytes): a batch's items lie
-    /// back to back, so vector loops can read whole blocks past an item's end instead of copying
-    /// its tail (what they read there is masked off).</summary>
-    public static int Slack(ReadOnlySpan<byte> item, byte* readableEnd)
-    {
-        byte* end = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(item)) + item.Length;
-        return (int)Math.Min(int.MaxValue, readableEnd - end);
+        void Run(ReadOnlySpan<byte> claim, int claimSlack, ReadOnlySpan<byte> source, int sourceSlack, int index, bool ascii);
     }
 
     /// <summary>
@@ -102,26 +120,25 @@ internal static unsafe class TextArguments
     /// is big enough to pay for the hand-off. Each pair's texts are checked for UTF-8 first;
     /// returns RK_INVALID_UTF8 naming the first bad item (its result is left unwritten).
     /// </summary>
-    public static int RunPairs<TKernel>(TKernel kernel, byte* claims, long* claimOffsets, byte* sources, long* sourceOffsets, int count)
+    public static int RunPairs<TKernel, TTexts>(TKernel kernel, TTexts texts, int count)
         where TKernel : IPairKernel
+        where TTexts : struct, IBatchTexts
     {
         int firstBad = int.MaxValue;
-        long totalBytes = claimOffsets[count] - claimOffsets[0] + sourceOffsets[count] - sourceOffsets[0];
         int workers = Workers.Count(0, count / 16);
-        if (workers == 1 || totalBytes < 16 * 1024)
+        if (workers == 1 || texts.Bytes(count) < 16 * 1024)
         {
-            RunRange(kernel, claims, claimOffsets, sources, sourceOffsets, 0, count, ref firstBad);
+            RunRange(kernel, texts, 0, count, ref firstBad);
         }
         else
         {
             // Chunks of pairs handed out dynamically: pairs differ in length, so static halves
             // would leave a core idle.
             int chunk = Math.Max(16, count / (workers * 16));
-            nint c = (nint)claims, co = (nint)claimOffsets, s = (nint)sources, so = (nint)sourceOffsets;
             Workers.ForChunks(workers, count, chunk, (start, end) =>
             {
                 int bad = int.MaxValue;
-                RunRange(kernel, (byte*)c, (long*)co, (byte*)s, (long*)so, (int)start, (int)end, ref bad);
+                RunRange(kernel, texts, (int)start, (int)end, ref bad);
                 if (bad != int.MaxValue)
                 {
                     int seen;
@@ -142,42 +159,59 @@ internal static unsafe class TextArguments
 
     // firstBad encodes item * 2 + side (0 = claims, 1 = sources), so the smallest is the first
     // error in the order the Python checks use: claims[0], sources[0], claims[1], ...
-    private static void RunRange<TKernel>(TKernel kernel, byte* claims, long* claimOffsets, byte* sources, long* sourceOffsets,
-        int start, int end, ref int firstBad)
+    private static void RunRange<TKernel, TTexts>(TKernel kernel, TTexts texts, int start, int end, ref int firstBad)
         where TKernel : IPairKernel
+        where TTexts : struct, IBatchTexts
     {
-        // One ASCII check over the range's bytes, per side, stands for the per-text UTF-8 checks
-        // when it passes (ASCII is valid UTF-8): on texts of a few hundred bytes the per-call
-        // setup of a check cost as much as the check (perf: ~10% of numerical_consistency).
-        bool ascii = IsAscii(claims, claimOffsets, start, end) && IsAscii(sources, sourceOffsets, start, end);
+        bool allAscii = texts.AllAscii(start, end);
         for (int i = start; i < end; i++)
         {
-            ReadOnlySpan<byte> claim = Item(claims, claimOffsets, i);
-            ReadOnlySpan<byte> source = Item(sources, sourceOffsets, i);
-            if (ascii)
+            ReadOnlySpan<byte> claim = texts.Claim(i, out int claimSlack);
+            ReadOnlySpan<byte> source = texts.Source(i, out int sourceSlack);
+            bool ascii = allAscii || (IsAscii(claim, claimSlack) && IsAscii(source, sourceSlack));
+            if (!ascii)
             {
-                kernel.Run(claim, source, i, true);
-                continue;
+                if (!Utf8Text.IsValid(claim))
+                {
+                    firstBad = Math.Min(firstBad, i * 2);
+                    continue;
+                }
+                if (!Utf8Text.IsValid(source))
+                {
+                    firstBad = Math.Min(firstBad, i * 2 + 1);
+                    continue;
+                }
             }
-            if (!Utf8Text.IsValid(claim))
-            {
-                firstBad = Math.Min(firstBad, i * 2);
-                continue;
-            }
-            if (!Utf8Text.IsValid(source))
-            {
-                firstBad = Math.Min(firstBad, i * 2 + 1);
-                continue;
-            }
-            kernel.Run(claim, source, i, false);
+            kernel.Run(claim, claimSlack, source, sourceSlack, i, ascii);
         }
     }
 
-    /// <summary>Whether items [start, end) of a checked batch side are all ASCII (false also for a
-    /// range too large for one span: the per-text checks then run).</summary>
-    private static bool IsAscii(byte* buffer, long* offsets, int start, int end)
+    /// <summary>Whether <paramref name="text"/> is all ASCII, reading whole 16-byte blocks when
+    /// <paramref name="slack"/> bytes after it may be read (the part past the end is masked off):
+    /// per text of a few hundred bytes, Ascii.IsValid's entry and tail handling cost about as
+    /// much as the test.</summary>
+    private static bool IsAscii(ReadOnlySpan<byte> text, int slack)
     {
-        long length = offsets[end] - offsets[start];
-        return length <= int.MaxValue && System.Text.Ascii.IsValid(new ReadOnlySpan<byte>(buffer + offsets[start], (int)length));
+        int length = text.Length;
+        int blocks = (length + 15) & ~15;
+        if (!Vector128.IsHardwareAccelerated || (long)length + slack < blocks)
+        {
+            return System.Text.Ascii.IsValid(text);
+        }
+        fixed (byte* p = text)
+        {
+            Vector128<byte> seen = Vector128<byte>.Zero;
+            int i = 0;
+            for (; i + 16 <= length; i += 16)
+            {
+                seen |= Vector128.Load(p + i);
+            }
+            uint high = seen.ExtractMostSignificantBits();
+            if (i < length)
+            {
+                high |= Vector128.Load(p + i).ExtractMostSignificantBits() & ((1u << (length - i)) - 1);
+            }
+            return high == 0;
+        }
     }
 }

@@ -165,4 +165,159 @@ public unsafe class PairSignalExportTests
             Assert.Equal(Status.Ok, trace(null, 0, o, null, 0, o, 0, null)); // empty batch
         }
     }
+
+    /// <summary>Each text in its own native allocation of exactly its length (as Python str
+    /// objects lie apart), as rk_span; free with <see cref="FreeSpans"/>.</summary>
+    private static RkSpan* Spans(byte[][] items)
+    {
+        var spans = (RkSpan*)System.Runtime.InteropServices.NativeMemory.Alloc((nuint)Math.Max(1, items.Length), (nuint)sizeof(RkSpan));
+        for (int k = 0; k < items.Length; k++)
+        {
+            byte* data = items[k].Length == 0 ? null : (byte*)System.Runtime.InteropServices.NativeMemory.Alloc((nuint)items[k].Length);
+            items[k].CopyTo(new Span<byte>(data, items[k].Length));
+            spans[k] = new RkSpan { Data = data, Length = items[k].Length };
+        }
+        return spans;
+    }
+
+    private static void FreeSpans(RkSpan* spans, int count)
+    {
+        for (int k = 0; k < count; k++)
+        {
+            System.Runtime.InteropServices.NativeMemory.Free(spans[k].Data);
+        }
+        System.Runtime.InteropServices.NativeMemory.Free(spans);
+    }
+
+    private static readonly string[] s_spanTexts =
+    [
+        "", "Paris", "Paris and Team Plan", "The Team Plan costs $19 per user per month and supports up to 25 users.",
+        "Phone support is not available for all paid plans.", "Phone support is available for all paid plans.", "İstanbul and ΣΑΣ Ltd reported 3.5% growth in 2024",
+        "We never said the Acme Corp price was 1,200 dollars", "no", "Team Plan costs $19 per user per month, up to 25 users.",
+        "Die Münchner Rück AG didn't pay 7 of 12 invoices", "a\u001cb\u00a0c Delta Force",
+    ];
+
+    [Fact]
+    public void SpanBatchesEqualTheSingleCalls()
+    {
+        delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, double*, int> entityBatch = &PairSignalExports.RkSignalEntityOverlapBatchSpans;
+        delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, sbyte*, int> numericalBatch = &PairSignalExports.RkSignalNumericalConsistencyBatchSpans;
+        delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, byte*, int> negationBatch = &PairSignalExports.RkSignalNegationFlipBatchSpans;
+        delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, double*, int> traceBatch = &PairSignalExports.RkSignalTraceabilityBatchSpans;
+        delegate* unmanaged[Cdecl]<byte*, long, byte*, long, double*, int> entity = &PairSignalExports.RkSignalEntityOverlap;
+        delegate* unmanaged[Cdecl]<byte*, long, byte*, long, int*, int> numerical = &PairSignalExports.RkSignalNumericalConsistency;
+        delegate* unmanaged[Cdecl]<byte*, long, byte*, long, int*, int> negation = &PairSignalExports.RkSignalNegationFlip;
+        delegate* unmanaged[Cdecl]<byte*, long, byte*, long, double*, int> trace = &PairSignalExports.RkSignalTraceability;
+        // Every ordered pair of the texts, repeated with the texts grown past 64 bytes (the block
+        // size of the vector scans) so that tails and the parallel path are both taken.
+        var claims = new System.Collections.Generic.List<byte[]>();
+        var sources = new System.Collections.Generic.List<byte[]>();
+        foreach (int repeat in new[] { 1, 3 })
+        {
+            foreach (string a in s_spanTexts)
+            {
+                foreach (string b in s_spanTexts)
+                {
+                    claims.Add(Encoding.UTF8.GetBytes(string.Join(" ", System.Linq.Enumerable.Repeat(a, repeat))));
+                    sources.Add(Encoding.UTF8.GetBytes(string.Join(" ", System.Linq.Enumerable.Repeat(b, repeat))));
+                }
+            }
+        }
+        int n = claims.Count;
+        RkSpan* c = Spans(claims.ToArray()), s = Spans(sources.ToArray());
+        try
+        {
+            var entities = new double[n];
+            var numbers = new sbyte[n];
+            var negations = new byte[n];
+            var traces = new double[n];
+            fixed (double* e = entities, t = traces)
+            fixed (sbyte* nu = numbers)
+            fixed (byte* ne = negations)
+            {
+                Assert.Equal(Status.Ok, entityBatch(c, s, n, e));
+                Assert.Equal(Status.Ok, numericalBatch(c, s, n, nu));
+                Assert.Equal(Status.Ok, negationBatch(c, s, n, ne));
+                Assert.Equal(Status.Ok, traceBatch(c, s, n, t));
+            }
+            for (int k = 0; k < n; k++)
+            {
+                double d;
+                int i;
+                Assert.Equal(Status.Ok, entity(c[k].Data, c[k].Length, s[k].Data, s[k].Length, &d));
+                Assert.Equal(d, entities[k]);
+                Assert.Equal(Status.Ok, numerical(c[k].Data, c[k].Length, s[k].Data, s[k].Length, &i));
+                Assert.Equal(i, numbers[k]);
+                Assert.Equal(Status.Ok, negation(c[k].Data, c[k].Length, s[k].Data, s[k].Length, &i));
+                Assert.Equal(i, negations[k]);
+                Assert.Equal(Status.Ok, trace(c[k].Data, c[k].Length, s[k].Data, s[k].Length, &d));
+                Assert.Equal(d, traces[k]);
+            }
+            Assert.Contains((byte)1, negations); // the texts do make each signal vary
+            Assert.Contains((sbyte)-1, numbers);
+            Assert.Contains((sbyte)0, numbers);
+            Assert.Contains(traces, x => x > 0 && x < 1);
+            Assert.Contains(entities, x => x > 0 && x < 1);
+        }
+        finally
+        {
+            FreeSpans(c, n);
+            FreeSpans(s, n);
+        }
+    }
+
+    [Fact]
+    public void SpanBatchesCheckEveryItem()
+    {
+        delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, double*, int> trace = &PairSignalExports.RkSignalTraceabilityBatchSpans;
+        delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, sbyte*, int> numerical = &PairSignalExports.RkSignalNumericalConsistencyBatchSpans;
+        var claims = new byte[40][];
+        var sources = new byte[40][];
+        for (int k = 0; k < 40; k++)
+        {
+            claims[k] = Encoding.UTF8.GetBytes($"Paris {k} " + new string('x', 1000));
+            sources[k] = Encoding.UTF8.GetBytes($"Paris {k} " + new string('y', 1000));
+        }
+        sources[29] = [0x61, 0xED, 0xA0, 0x80];
+        claims[31] = [0xC3];
+        RkSpan* c = Spans(claims), s = Spans(sources);
+        var results = new double[40];
+        var codes = new sbyte[40];
+        try
+        {
+            fixed (double* r = results)
+            fixed (sbyte* n = codes)
+            {
+                Assert.Equal(Status.InvalidUtf8, trace(c, s, 40, r));
+                Assert.Equal("sources[29] is not valid UTF-8", LastErrorMessage());
+                Assert.Equal(Status.InvalidUtf8, numerical(c, s, 40, n));
+                Assert.Equal("sources[29] is not valid UTF-8", LastErrorMessage());
+                Assert.Equal(Status.Ok, trace(c, s, 29, r));
+                Assert.Equal(2.0 / 3, results[0]); // "paris" and "0" of the claim's three words are in the source
+                Assert.Equal(Status.InvalidArgument, trace(c, s, -1, r));
+                Assert.Equal(Status.NullPointer, trace(null, s, 1, r));
+                Assert.Equal("claims must not be NULL", LastErrorMessage());
+                Assert.Equal(Status.NullPointer, trace(c, s, 1, null));
+                Assert.Equal(Status.Ok, trace(null, null, 0, null)); // empty batch
+                RkSpan saved = s[3];
+                s[3] = new RkSpan { Data = saved.Data, Length = -1 };
+                Assert.Equal(Status.InvalidArgument, trace(c, s, 40, r));
+                Assert.Equal($"sources[3] length must be between 0 and {int.MaxValue}, got -1", LastErrorMessage());
+                s[3] = new RkSpan { Data = saved.Data, Length = 1L << 31 };
+                Assert.Equal(Status.InvalidArgument, trace(c, s, 40, r));
+                s[3] = new RkSpan { Data = null, Length = 5 };
+                Assert.Equal(Status.NullPointer, trace(c, s, 40, r));
+                Assert.Equal("sources[3] must not be NULL", LastErrorMessage());
+                s[3] = new RkSpan { Data = null, Length = 0 }; // an empty text may have no data
+                Assert.Equal(Status.InvalidUtf8, trace(c, s, 40, r));
+                Assert.Equal("sources[29] is not valid UTF-8", LastErrorMessage());
+                s[3] = saved;
+            }
+        }
+        finally
+        {
+            FreeSpans(c, 40);
+            FreeSpans(s, 40);
+        }
+    }
 }

@@ -39,8 +39,12 @@
 
 typedef int32_t (*pair_double_fn)(const uint8_t*, int64_t, const uint8_t*, int64_t, double*);
 typedef int32_t (*pair_int32_fn)(const uint8_t*, int64_t, const uint8_t*, int64_t, int32_t*);
-typedef int32_t (*batch_fn)(const uint8_t*, int64_t, const int64_t*, const uint8_t*, int64_t,
-                            const int64_t*, int64_t, void*);
+/* rk_span of ragkernels.h: one UTF-8 text of a gathered batch. */
+typedef struct {
+    const uint8_t* data;
+    int64_t length;
+} rk_span;
+typedef int32_t (*batch_fn)(const rk_span*, const rk_span*, int64_t, void*);
 typedef int32_t (*trend_drop_fn)(const double*, int64_t, double*);
 typedef int32_t (*window_push_fn)(uint64_t, double, double*);
 typedef int32_t (*bm25_search_fn)(uint64_t, const uint8_t*, int64_t, const int64_t*, int64_t, int64_t,
@@ -73,10 +77,10 @@ static const char* const export_names[F_COUNT] = {
     "rk_signal_negation_flip",
     "rk_signal_traceability",
     "rk_signal_trend_drop",
-    "rk_signal_entity_overlap_batch",
-    "rk_signal_numerical_consistency_batch",
-    "rk_signal_negation_flip_batch",
-    "rk_signal_traceability_batch",
+    "rk_signal_entity_overlap_batch_spans",
+    "rk_signal_numerical_consistency_batch_spans",
+    "rk_signal_negation_flip_batch_spans",
+    "rk_signal_traceability_batch_spans",
     "rk_bm25_search",
     "rk_trend_window_push",
 };
@@ -336,35 +340,40 @@ static PyObject* fc_window_push(PyObject* self, PyObject* const* args, Py_ssize_
 
 /* ---- batches ------------------------------------------------------------------------- */
 
-/* One side of a batch: every element's UTF-8 in one buffer + count + 1 int64 offsets, with the
-   capacities allocated. */
+/* One side of a batch, gathered: an rk_span per element pointing at the element's own UTF-8
+   (an ASCII str's storage: no copy) or at its encoding in `side` (a non-ASCII str), and a
+   reference to each element, held while the GIL is released (another thread may empty the
+   list meanwhile; the str objects, being immutable, then stay as they were). */
 typedef struct {
-    char* data;
-    int64_t* offsets;
-    size_t data_capacity;    /* bytes */
-    size_t offsets_capacity; /* elements */
-} packed_t;
+    rk_span* spans;
+    PyObject** held;
+    size_t capacity;      /* elements of spans and held */
+    char* side;           /* the UTF-8 of the non-ASCII elements */
+    size_t side_capacity; /* bytes */
+} gathered_t;
 
 /* The buffers of the last batch, kept for the next one (both sides), guarded by the GIL.
 
    Why: a fresh multi-megabyte malloc per call is served by mmap or by a heap top that free()
    trims again with brk, so every call paid a page fault per 4 KB written (~530 per 10,000
-   reference pairs, about a third of the native path's time, measured with perf) and the
-   unmapping again. A batch call takes the kept pair (another thread's batch running at the
-   same time packs into fresh buffers) and puts it back when it returns; buffers over
-   KEEP_BYTES are freed instead, so the memory held between calls stays bounded. */
+   reference pairs when the texts were copied, about a third of the native path's time,
+   measured with perf) and the unmapping again. A batch call takes the kept pair (another
+   thread's batch running at the same time gathers into fresh buffers) and puts it back when it
+   returns; buffers over KEEP_BYTES are freed instead, so the memory held between calls stays
+   bounded. */
 #define KEEP_BYTES ((size_t)16 << 20)
-static packed_t kept[2];
+static gathered_t kept[2];
 static int kept_taken;
 
-static void packed_free(packed_t* packed) {
-    PyMem_Free(packed->data);
-    PyMem_Free(packed->offsets);
-    memset(packed, 0, sizeof(*packed));
+static void gathered_free(gathered_t* g) {
+    PyMem_Free(g->spans);
+    PyMem_Free(g->held);
+    PyMem_Free(g->side);
+    memset(g, 0, sizeof(*g));
 }
 
 /* Takes the kept buffers into c and s (1), or gives c and s empty (0): another batch holds them. */
-static int packed_take(packed_t* c, packed_t* s) {
+static int gathered_take(gathered_t* c, gathered_t* s) {
     if (kept_taken) {
         memset(c, 0, sizeof(*c));
         memset(s, 0, sizeof(*s));
@@ -376,18 +385,17 @@ static int packed_take(packed_t* c, packed_t* s) {
     return 1;
 }
 
-/* Ends a batch call's use of c and s (taken: whether they came from packed_take as the kept
+/* Ends a batch call's use of c and s (taken: whether they came from gathered_take as the kept
    ones): keeps them when taken and not too large, frees them otherwise. */
-static void packed_release(packed_t* c, packed_t* s, int taken) {
-    packed_t* sides[2] = {c, s};
+static void gathered_release(gathered_t* c, gathered_t* s, int taken) {
+    gathered_t* sides[2] = {c, s};
     int i;
     for (i = 0; i < 2; i++) {
-        packed_t* side = sides[i];
-        if (taken && side->data_capacity <= KEEP_BYTES
-                && side->offsets_capacity * sizeof(int64_t) <= KEEP_BYTES) {
+        gathered_t* side = sides[i];
+        if (taken && side->side_capacity <= KEEP_BYTES && side->capacity * sizeof(rk_span) <= KEEP_BYTES) {
             kept[i] = *side;
         } else {
-            packed_free(side);
+            gathered_free(side);
             if (taken) {
                 memset(&kept[i], 0, sizeof(kept[i]));
             }
@@ -398,20 +406,30 @@ static void packed_release(packed_t* c, packed_t* s, int taken) {
     }
 }
 
-/* Makes room for count + 1 offsets. 0 on an allocation failure. */
-static int packed_reserve_offsets(packed_t* packed, size_t offsets) {
-    if (packed->offsets_capacity < offsets) {
-        PyMem_Free(packed->offsets);
-        packed->offsets = (int64_t*)PyMem_Malloc(sizeof(int64_t) * offsets);
-        packed->offsets_capacity = packed->offsets != NULL ? offsets : 0;
+/* Makes room for count spans and references. 0 on an allocation failure. */
+static int gathered_reserve(gathered_t* g, size_t count) {
+    if (g->capacity < count) {
+        PyMem_Free(g->spans);
+        PyMem_Free(g->held);
+        g->spans = (rk_span*)PyMem_Malloc(sizeof(rk_span) * count);
+        g->held = (PyObject**)PyMem_Malloc(sizeof(PyObject*) * count);
+        if (g->spans == NULL || g->held == NULL) {
+            PyMem_Free(g->spans);
+            PyMem_Free(g->held);
+            g->spans = NULL;
+            g->held = NULL;
+            g->capacity = 0;
+            return 0;
+        }
+        g->capacity = count;
     }
-    return packed->offsets != NULL;
+    return 1;
 }
 
-/* Grows the data buffer to hold at least needed bytes, keeping its first used bytes. 0 on an
+/* Grows the side buffer to hold at least needed bytes, keeping its first used bytes. 0 on an
    allocation failure (the old buffer stays). */
-static int packed_grow(packed_t* packed, size_t needed, size_t used) {
-    size_t capacity = packed->data_capacity * 2;
+static int side_grow(gathered_t* g, size_t needed, size_t used) {
+    size_t capacity = g->side_capacity * 2;
     char* data;
     if (needed > (size_t)PY_SSIZE_T_MAX / 2) {
         return 0;
@@ -427,69 +445,98 @@ static int packed_grow(packed_t* packed, size_t needed, size_t used) {
         return 0;
     }
     if (used > 0) {
-        memcpy(data, packed->data, used);
+        memcpy(data, g->side, used);
     }
-    PyMem_Free(packed->data);
-    packed->data = data;
-    packed->data_capacity = capacity;
+    PyMem_Free(g->side);
+    g->side = data;
+    g->side_capacity = capacity;
     return 1;
 }
 
-/* Packs elements first, first + 1, ... (at most count) of a list or tuple of str into packed
-   (its buffers grown as needed), stopping before an element that would take the UTF-8 past
-   budget bytes (the first element is always packed). Returns how many were packed; -1 (no
-   exception) when an element is not a str or not encodable, or on an allocation failure (the
-   fallback then raises what it does). One pass: each str is read once, straight into the
-   buffer (a kept buffer is usually large enough already; else it doubles). Non-ASCII elements
-   go through a temporary bytes object, so that a batch never leaves cached UTF-8 copies
-   attached to the caller's strings. */
-static Py_ssize_t pack(PyObject* sequence, Py_ssize_t first, Py_ssize_t count, size_t budget, packed_t* packed) {
-    PyObject** items = PySequence_Fast_ITEMS(sequence) + first;
+/* Drops the references gather() took on the first count elements. */
+static void gathered_drop(gathered_t* g, Py_ssize_t count) {
     Py_ssize_t i;
-    size_t used = 0;
-    if (!packed_reserve_offsets(packed, (size_t)count + 1)) {
+    for (i = 0; i < count; i++) {
+        Py_DECREF(g->held[i]);
+    }
+}
+
+/* Gathers elements first, first + 1, ... (at most count) of a list or tuple of str into g,
+   stopping before an element that would take the texts past budget UTF-8 bytes (the first
+   element is always taken): the budget bounds one native call's time whether the texts are
+   copied or not. Returns how many were gathered, each with a reference held (drop them with
+   gathered_drop); -1 (no exception, no reference held) when an element is not a str or not
+   encodable, or on an allocation failure (the fallback then raises what it does). Non-ASCII
+   elements are encoded through a temporary bytes object rather than PyUnicode_AsUTF8AndSize,
+   so that a batch never leaves cached UTF-8 copies attached to the caller's strings. */
+static Py_ssize_t gather(PyObject* sequence, Py_ssize_t first, Py_ssize_t count, size_t budget, gathered_t* g) {
+    PyObject** items = PySequence_Fast_ITEMS(sequence) + first;
+    Py_ssize_t i, j;
+    size_t total = 0, used = 0;
+    if (!gathered_reserve(g, (size_t)count)) {
         return -1;
     }
-    packed->offsets[0] = 0;
     for (i = 0; i < count; i++) {
         PyObject* item = items[i];
-        PyObject* bytes = NULL;
         const char* text;
         size_t length;
         if (!PyUnicode_Check(item) || RK_READY(item) < 0) {
             PyErr_Clear();
+            gathered_drop(g, i);
             return -1;
         }
         if (PyUnicode_IS_ASCII(item)) {
             text = (const char*)PyUnicode_DATA(item);
             length = (size_t)PyUnicode_GET_LENGTH(item);
         } else {
-            bytes = PyUnicode_AsUTF8String(item);
+            PyObject* bytes = PyUnicode_AsUTF8String(item);
             if (bytes == NULL) {
                 PyErr_Clear();
+                gathered_drop(g, i);
                 return -1;
             }
-            text = PyBytes_AS_STRING(bytes);
             length = (size_t)PyBytes_GET_SIZE(bytes);
+            if (length > g->side_capacity - used && !side_grow(g, used + length, used)) {
+                Py_DECREF(bytes);
+                gathered_drop(g, i);
+                return -1;
+            }
+            memcpy(g->side + used, PyBytes_AS_STRING(bytes), length);
+            Py_DECREF(bytes);
+            text = NULL; /* in side at offset used: the side buffer may still move */
+            g->spans[i].data = (const uint8_t*)(uintptr_t)used;
+            used += length;
         }
-        if (i > 0 && (used > budget || length > budget - used)) {
-            Py_XDECREF(bytes);
-            return i;
+        if (i > 0 && (total > budget || length > budget - total)) {
+            if (text == NULL) {
+                used -= length;
+            }
+            count = i;
+            break;
         }
-        if (length > packed->data_capacity - used && !packed_grow(packed, used + length, used)) {
-            Py_XDECREF(bytes);
-            return -1;
+        total += length;
+        if (text != NULL) {
+            g->spans[i].data = (const uint8_t*)text;
+            g->spans[i].length = -1 - (int64_t)length; /* marks an element in place */
+        } else {
+            g->spans[i].length = (int64_t)length;
         }
-        memcpy(packed->data + used, text, length);
-        used += length;
-        Py_XDECREF(bytes);
-        packed->offsets[i + 1] = (int64_t)used;
+        Py_INCREF(item);
+        g->held[i] = item;
+    }
+    /* Offsets into the side buffer become pointers now that it has stopped moving. */
+    for (j = 0; j < count; j++) {
+        if (g->spans[j].length < 0) {
+            g->spans[j].length = -1 - g->spans[j].length;
+        } else {
+            g->spans[j].data = (const uint8_t*)g->side + (uintptr_t)g->spans[j].data;
+        }
     }
     return count;
 }
 
-/* A batch call packs at most this many bytes per side (but at least one pair): it bounds
-   one native call's time (so Ctrl-C is honoured soon, issue 7) and its pack buffers, whatever
+/* A batch call takes at most this many bytes of text per side (but at least one pair): it
+   bounds one native call's time (so Ctrl-C is honoured soon, issue 7) and its buffers, whatever
    the texts' sizes. 10,000 reference pairs (~2 MB per side) are one call. */
 #define CALL_BYTES ((size_t)4 << 20)
 
@@ -508,8 +555,8 @@ static PyObject* fc_batch(PyObject* self, PyObject* const* args, Py_ssize_t narg
     long which;
     batch_fn export;
     PyObject *claims, *sources;
-    Py_ssize_t total, start, stop, count;
-    packed_t c, s;
+    Py_ssize_t total, start, stop, count, sources_count;
+    gathered_t c, s;
     Py_buffer view;
     int32_t status;
     int taken;
@@ -557,19 +604,28 @@ static PyObject* fc_batch(PyObject* self, PyObject* const* args, Py_ssize_t narg
         Py_RETURN_FALSE;
     }
     count = stop - start;
-    taken = packed_take(&c, &s);
-    /* The sources are packed for as many pairs as the claims fitted, and may fit fewer. */
-    if ((count = pack(claims, start, count, CALL_BYTES, &c)) < 0 || (count = pack(sources, start, count, CALL_BYTES, &s)) < 0) {
-        packed_release(&c, &s, taken);
+    taken = gathered_take(&c, &s);
+    /* The sources are gathered for as many pairs as the claims fitted, and may fit fewer. */
+    if ((count = gather(claims, start, count, CALL_BYTES, &c)) < 0) {
+        gathered_release(&c, &s, taken);
         PyBuffer_Release(&view);
         Py_RETURN_FALSE;
     }
-    /* Everything the kernel reads is our own copy: another thread may change the lists now. */
+    if ((sources_count = gather(sources, start, count, CALL_BYTES, &s)) < 0) {
+        gathered_drop(&c, count);
+        gathered_release(&c, &s, taken);
+        PyBuffer_Release(&view);
+        Py_RETURN_FALSE;
+    }
+    /* Every text the kernel reads is held by a reference of ours (or is our copy): another
+       thread may change the lists now. */
     Py_BEGIN_ALLOW_THREADS
-    status = export((const uint8_t*)c.data, c.offsets[count], c.offsets, (const uint8_t*)s.data, s.offsets[count],
-                    s.offsets, (int64_t)count, (char*)view.buf + start * batch_item_size[which]);
+    status = export(c.spans, s.spans, (int64_t)sources_count, (char*)view.buf + start * batch_item_size[which]);
     Py_END_ALLOW_THREADS
-    packed_release(&c, &s, taken);
+    gathered_drop(&c, count);
+    gathered_drop(&s, sources_count);
+    count = sources_count;
+    gathered_release(&c, &s, taken);
     PyBuffer_Release(&view);
     if (status != 0) {
         Py_RETURN_FALSE;

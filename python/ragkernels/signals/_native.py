@@ -237,8 +237,9 @@ def _pack(texts) -> tuple[object, int, np.ndarray, object]:
 def _batch(function: str, kernel, claims, sources, dtype, ctype, which):
     if _fast_batch is not None and (type(claims) is list or type(claims) is tuple) \
             and (type(sources) is list or type(sources) is tuple) and len(claims) == len(sources):
-        # The fastcall extension packs in C (no join, no encode, no offsets arrays in Python)
-        # and releases the GIL around the kernel; each slice is a range of the whole lists (no
+        # The fastcall extension hands the kernel each str's own bytes (an rk_span each: no
+        # join, no copy of ASCII text, no offsets arrays in Python) and releases the GIL around
+        # the kernel; each slice is a range of the whole lists (no
         # sliced copies), run in calls of at most a few MB of text each (it returns where it
         # stopped). False: an element is not an encodable str, or the kernel refused; the path
         # below then raises exactly what it raises.
@@ -327,8 +328,8 @@ _SINGLE_CALLS = {
     "rk_signal_traceability": traceability,
     "rk_signal_trend_drop": trend_drop,
 }
-_BATCH_CALLS = ["rk_signal_entity_overlap_batch", "rk_signal_numerical_consistency_batch",
-                "rk_signal_negation_flip_batch", "rk_signal_traceability_batch"]
+_BATCH_CALLS = ["rk_signal_entity_overlap_batch_spans", "rk_signal_numerical_consistency_batch_spans",
+                "rk_signal_negation_flip_batch_spans", "rk_signal_traceability_batch_spans"]
 cffi_entity_overlap = entity_overlap
 cffi_numerical_consistency = numerical_consistency
 cffi_negation_flip = negation_flip

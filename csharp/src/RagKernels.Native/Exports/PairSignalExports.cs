@@ -13,6 +13,7 @@ namespace RagKernels.Native.Exports;
 /// Texts are UTF-8 pointer + byte length, borrowed for the call (NULL allowed for length 0).
 /// A batch is, per side, one UTF-8 buffer and count + 1 int64 offsets (item i is bytes
 /// offsets[i]..offsets[i+1]); results go to the caller's array of count elements.
+/// The "_spans" batch forms take one rk_span (UTF-8 pointer + length) per text instead.
 /// Statuses: RK_OK, RK_NULL_POINTER, RK_INVALID_ARGUMENT (negative length, bad offsets or
 /// count), RK_INVALID_UTF8 (the message names the argument or item; in a batch the other
 /// results may already be written).
@@ -173,22 +174,65 @@ internal static unsafe class PairSignalExports
         }
     }
 
+    /// <summary><c>int32_t rk_signal_entity_overlap_batch_spans(const rk_span* claims, const rk_span* sources,
+    /// int64_t count, double* results)</c>: rk_signal_entity_overlap_batch over one rk_span per text.</summary>
+    [UnmanagedCallersOnly(EntryPoint = "rk_signal_entity_overlap_batch_spans", CallConvs = [typeof(CallConvCdecl)])]
+    public static int RkSignalEntityOverlapBatchSpans(RkSpan* claims, RkSpan* sources, long count, double* results) =>
+        BatchSpans(new EntityOverlapKernel(results), claims, sources, count, results);
+
+    /// <summary><c>int32_t rk_signal_numerical_consistency_batch_spans(const rk_span* claims,
+    /// const rk_span* sources, int64_t count, int8_t* results)</c>.</summary>
+    [UnmanagedCallersOnly(EntryPoint = "rk_signal_numerical_consistency_batch_spans", CallConvs = [typeof(CallConvCdecl)])]
+    public static int RkSignalNumericalConsistencyBatchSpans(RkSpan* claims, RkSpan* sources, long count, sbyte* results) =>
+        BatchSpans(new NumericalConsistencyKernel(results), claims, sources, count, results);
+
+    /// <summary><c>int32_t rk_signal_negation_flip_batch_spans(const rk_span* claims, const rk_span* sources,
+    /// int64_t count, uint8_t* results)</c>.</summary>
+    [UnmanagedCallersOnly(EntryPoint = "rk_signal_negation_flip_batch_spans", CallConvs = [typeof(CallConvCdecl)])]
+    public static int RkSignalNegationFlipBatchSpans(RkSpan* claims, RkSpan* sources, long count, byte* results) =>
+        BatchSpans(new NegationFlipKernel(results), claims, sources, count, results);
+
+    /// <summary><c>int32_t rk_signal_traceability_batch_spans(const rk_span* claims, const rk_span* sources,
+    /// int64_t count, double* results)</c>.</summary>
+    [UnmanagedCallersOnly(EntryPoint = "rk_signal_traceability_batch_spans", CallConvs = [typeof(CallConvCdecl)])]
+    public static int RkSignalTraceabilityBatchSpans(RkSpan* claims, RkSpan* sources, long count, double* results) =>
+        BatchSpans(new TraceabilityKernel(results), claims, sources, count, results);
+
     // The batch loops behind the exports, for checked arguments (also run by the C# benchmarks).
-    // The entity and negation kernels may read past an item up to the end of its side's checked
-    // bytes (TextArguments.Slack).
     internal static int EntityOverlapBatch(byte* claims, long* claimOffsets, byte* sources, long* sourceOffsets, int count, double* results) =>
-        TextArguments.RunPairs(new EntityOverlapKernel(results, claims + claimOffsets[count], sources + sourceOffsets[count]),
-            claims, claimOffsets, sources, sourceOffsets, count);
+        TextArguments.RunPairs(new EntityOverlapKernel(results), new PackedTexts(claims, claimOffsets, sources, sourceOffsets, count), count);
 
     internal static int NumericalConsistencyBatch(byte* claims, long* claimOffsets, byte* sources, long* sourceOffsets, int count, sbyte* results) =>
-        TextArguments.RunPairs(new NumericalConsistencyKernel(results), claims, claimOffsets, sources, sourceOffsets, count);
+        TextArguments.RunPairs(new NumericalConsistencyKernel(results), new PackedTexts(claims, claimOffsets, sources, sourceOffsets, count), count);
 
     internal static int NegationFlipBatch(byte* claims, long* claimOffsets, byte* sources, long* sourceOffsets, int count, byte* results) =>
-        TextArguments.RunPairs(new NegationFlipKernel(results, claims + claimOffsets[count], sources + sourceOffsets[count]),
-            claims, claimOffsets, sources, sourceOffsets, count);
+        TextArguments.RunPairs(new NegationFlipKernel(results), new PackedTexts(claims, claimOffsets, sources, sourceOffsets, count), count);
 
     internal static int TraceabilityBatch(byte* claims, long* claimOffsets, byte* sources, long* sourceOffsets, int count, double* results) =>
-        TextArguments.RunPairs(new TraceabilityKernel(results), claims, claimOffsets, sources, sourceOffsets, count);
+        TextArguments.RunPairs(new TraceabilityKernel(results), new PackedTexts(claims, claimOffsets, sources, sourceOffsets, count), count);
+
+    /// <summary>A gathered batch: both sides checked, then the kernel over every pair.</summary>
+    private static int BatchSpans<TKernel>(TKernel kernel, RkSpan* claims, RkSpan* sources, long count, void* results)
+        where TKernel : TextArguments.IPairKernel
+    {
+        try
+        {
+            int status = TextArguments.Spans(claims, count, "claims");
+            if (status == Status.Ok)
+            {
+                status = TextArguments.Spans(sources, count, "sources");
+            }
+            if (status == Status.Ok && results == null && count > 0)
+            {
+                status = LastError.NullPointer("results");
+            }
+            return status != Status.Ok ? status : TextArguments.RunPairs(kernel, new GatheredTexts(claims, sources), (int)count);
+        }
+        catch (Exception e)
+        {
+            return LastError.FromException(e);
+        }
+    }
 
     private static int Pair(byte* a, long aLength, string aName, byte* b, long bLength, string bName, void* result,
         out ReadOnlySpan<byte> textA, out ReadOnlySpan<byte> textB)
@@ -219,28 +263,27 @@ internal static unsafe class PairSignalExports
         return results == null && count > 0 ? LastError.NullPointer("results") : Status.Ok;
     }
 
-    private readonly struct EntityOverlapKernel(double* results, byte* claimsEnd, byte* sourcesEnd) : TextArguments.IPairKernel
+    private readonly struct EntityOverlapKernel(double* results) : TextArguments.IPairKernel
     {
-        public void Run(ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source, int index, bool ascii) =>
-            results[index] = EntityOverlap.Compute(claim, source, TextArguments.Slack(claim, claimsEnd), TextArguments.Slack(source, sourcesEnd));
+        public void Run(ReadOnlySpan<byte> claim, int claimSlack, ReadOnlySpan<byte> source, int sourceSlack, int index, bool ascii) =>
+            results[index] = EntityOverlap.Compute(claim, source, claimSlack, sourceSlack);
     }
 
     private readonly struct NumericalConsistencyKernel(sbyte* results) : TextArguments.IPairKernel
     {
-        public void Run(ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source, int index, bool ascii) =>
+        public void Run(ReadOnlySpan<byte> claim, int claimSlack, ReadOnlySpan<byte> source, int sourceSlack, int index, bool ascii) =>
             results[index] = (sbyte)NumericalConsistency.Compute(claim, source, ascii);
     }
 
-    private readonly struct NegationFlipKernel(byte* results, byte* claimsEnd, byte* sourcesEnd) : TextArguments.IPairKernel
+    private readonly struct NegationFlipKernel(byte* results) : TextArguments.IPairKernel
     {
-        public void Run(ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source, int index, bool ascii) =>
-            results[index] = NegationFlip.Compute(claim, source, TextArguments.Slack(claim, claimsEnd), TextArguments.Slack(source, sourcesEnd))
-                ? (byte)1 : (byte)0;
+        public void Run(ReadOnlySpan<byte> claim, int claimSlack, ReadOnlySpan<byte> source, int sourceSlack, int index, bool ascii) =>
+            results[index] = NegationFlip.Compute(claim, source, claimSlack, sourceSlack) ? (byte)1 : (byte)0;
     }
 
     private readonly struct TraceabilityKernel(double* results) : TextArguments.IPairKernel
     {
-        public void Run(ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source, int index, bool ascii) =>
+        public void Run(ReadOnlySpan<byte> claim, int claimSlack, ReadOnlySpan<byte> source, int sourceSlack, int index, bool ascii) =>
             results[index] = Traceability.Compute(claim, source);
     }
 }
