@@ -346,11 +346,53 @@ def test_batch_entry_point_refuses_what_it_cannot_do(fastcall):
         fastcall.batch(3, ["a"], ["a"], np.empty(1), 0)
 
 
-def test_batches_reuse_the_pack_buffers_safely(modules, fastcall):
-    """The extension keeps the last batch's pack buffers for the next call (one pair, taken by
-    one call at a time; over 16 MB they are freed). Batches of every size in turn, refusals
-    in between (a bad element after the claims were packed), and several threads packing at
-    the same time must all give the single calls' answers."""
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs glibc's mallopt")
+def test_batches_hold_the_texts_they_read(fastcall):
+    """A batch reads each str's own memory with the GIL released, so it must hold a reference
+    to every str it reads: another thread replacing the list's elements meanwhile frees them.
+    In a child process whose malloc returns every block over 128 KB to the system at once
+    (mallopt M_MMAP_THRESHOLD), the texts (~1 MB each) are unmapped when freed, so reading a
+    freed one would kill the child rather than read stale bytes."""
+    code = """
+        import ctypes, threading
+        ctypes.CDLL(None).mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD, fixed (no dynamic raise)
+        import ragkernels
+        from ragkernels.signals import _py
+
+        def text(i, word):
+            return ("%s Corp %d " % (word, i)) * 60_000  # a fresh ~1 MB str each time
+
+        claims = [text(i, "Acme") for i in range(4)]
+        sources = [text(i, "Acme") for i in range(4)]
+        expected = {_py.traceability(text(i, a), text(i, b)) for i in range(4) for a in ("Acme", "Beta")
+                    for b in ("Acme", "Beta")}
+        stop = threading.Event()
+
+        def replace():
+            while not stop.is_set():
+                for i in range(4):
+                    claims[i] = text(i, "Beta" if "Acme" in claims[i][:4] else "Acme")
+                    sources[i] = text(i, "Beta" if "Acme" in sources[i][:4] else "Acme")
+
+        thread = threading.Thread(target=replace)
+        thread.start()
+        for _ in range(40):
+            got = ragkernels.traceability_batch(claims, sources)
+            assert got.shape == (4,) and set(got.tolist()) <= expected, got
+        stop.set()
+        thread.join()
+        print("ok")
+    """
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", (done.returncode, done.stdout, done.stderr[-2000:])
+
+
+def test_batches_reuse_the_gather_buffers_safely(modules, fastcall):
+    """The extension keeps the last batch's gather buffers (spans, references, the non-ASCII
+    texts' UTF-8) for the next call (one pair, taken by one call at a time; over 16 MB they are
+    freed). Batches of every size in turn, refusals in between (a bad element after the claims
+    were gathered), and several threads gathering at the same time must all give the single
+    calls' answers."""
     py, native = modules
     rng = np.random.default_rng(5)
     words = (CLAIM + " " + SOURCE + " not never Ελλάδα 3,5").split()
