@@ -58,6 +58,7 @@ def test_with_dotnet_the_wheel_carries_the_library(tmp_path):
     wheel = pip_wheel(tmp_path, {})
     names = zipfile.ZipFile(wheel).namelist()
     assert any(n.startswith("ragkernels/_native/lib/libragkernels.") for n in names)
+    assert any(n.endswith(".dist-info/LICENSE") for n in names), names  # MIT asks for its notice
     if (REPO / ".cache" / "onnxruntime" / "libonnxruntime.so.1").is_file():
         # The build fetched ONNX Runtime for the Embedder (issue 4): it ships beside libragkernels.
         assert "ragkernels/_native/lib/libonnxruntime.so.1" in names
@@ -121,7 +122,7 @@ def test_the_sdist_has_what_the_native_build_needs(tmp_path):
         # Every tracked source of the native library, so pip on a machine with PyPI builds what a clone builds.
         missing = sorted(set(tracked.stdout.split()) - names)
         assert not missing, missing
-    for needed in ["setup.py", "pyproject.toml", "Directory.Build.props",
+    for needed in ["setup.py", "pyproject.toml", "Directory.Build.props", "LICENSE",
                    "csharp/src/RagKernels.Native/RagKernels.Native.csproj",
                    "python/ragkernels/ragkernels.h", "python/ragkernels/_native/_fastcall.c",
                    "python/ragkernels/_native/_binding_build.py"]:
