@@ -59,6 +59,7 @@ def test_with_dotnet_the_wheel_carries_the_library(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert any(n.startswith("ragkernels/_native/lib/libragkernels.") for n in names)
     assert any(n.endswith(".dist-info/LICENSE") for n in names), names  # MIT asks for its notice
+    assert "ragkernels/_native/THIRD_PARTY_NOTICES.txt" in names  # and so do .NET's and ONNX Runtime's
     if (REPO / ".cache" / "onnxruntime" / "libonnxruntime.so.1").is_file():
         # The build fetched ONNX Runtime for the Embedder (issue 4): it ships beside libragkernels.
         assert "ragkernels/_native/lib/libonnxruntime.so.1" in names
