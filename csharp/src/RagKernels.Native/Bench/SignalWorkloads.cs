@@ -78,13 +78,13 @@ internal static class SignalWorkloads
     }
 
     /// <summary>The batch of cases_signals.batch_pairs: pair i is CLAIM and SOURCE, each
-    /// rotated by i words.</summary>
+    /// rotated by i words; each text in its own pinned array, passed as rk_span (as the Python
+    /// batches pass each str's own bytes).</summary>
     private sealed unsafe class PairBatch
     {
-        private readonly byte[] _claims;
-        private readonly long[] _claimOffsets;
-        private readonly byte[] _sources;
-        private readonly long[] _sourceOffsets;
+        private readonly byte[][] _texts; // keeps the pinned texts alive
+        private readonly RkSpan[] _claims;
+        private readonly RkSpan[] _sources;
         private readonly int _count;
         private readonly sbyte[] _codes;
         private readonly byte[] _flags;
@@ -94,61 +94,60 @@ internal static class SignalWorkloads
             _count = count;
             int claimWords = Claim.Split(' ').Length;
             int sourceWords = Source.Split(' ').Length;
-            (_claims, _claimOffsets) = Pack(count, i => Words(Claim, claimWords, i));
-            (_sources, _sourceOffsets) = Pack(count, i => Words(Source, sourceWords, i));
+            _texts = new byte[2 * count][];
+            _claims = new RkSpan[count];
+            _sources = new RkSpan[count];
+            for (int i = 0; i < count; i++)
+            {
+                _claims[i] = Span(2 * i, Words(Claim, claimWords, i));
+                _sources[i] = Span(2 * i + 1, Words(Source, sourceWords, i));
+            }
             _codes = new sbyte[count];
             _flags = new byte[count];
         }
 
-        private static (byte[], long[]) Pack(int count, Func<int, string> text)
+        private RkSpan Span(int slot, string text)
         {
-            var offsets = new long[count + 1];
-            var bytes = new List<byte>();
-            for (int i = 0; i < count; i++)
-            {
-                bytes.AddRange(Encoding.UTF8.GetBytes(text(i)));
-                offsets[i + 1] = bytes.Count;
-            }
-            return (bytes.ToArray(), offsets);
+            byte[] utf8 = Encoding.UTF8.GetBytes(text);
+            byte[] pinned = GC.AllocateUninitializedArray<byte>(utf8.Length, pinned: true);
+            utf8.CopyTo(pinned, 0);
+            _texts[slot] = pinned;
+            return new RkSpan { Data = (byte*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref pinned[0]), Length = utf8.Length };
         }
 
         public double EntityOverlap(double[] results)
         {
-            fixed (byte* c = _claims, s = _sources)
-            fixed (long* co = _claimOffsets, so = _sourceOffsets)
+            fixed (RkSpan* c = _claims, s = _sources)
             fixed (double* r = results)
             {
-                return PairSignalExports.EntityOverlapBatch(c, co, s, so, _count, r);
+                return PairSignalExports.EntityOverlapSpans(c, s, _count, r);
             }
         }
 
         public double Traceability(double[] results)
         {
-            fixed (byte* c = _claims, s = _sources)
-            fixed (long* co = _claimOffsets, so = _sourceOffsets)
+            fixed (RkSpan* c = _claims, s = _sources)
             fixed (double* r = results)
             {
-                return PairSignalExports.TraceabilityBatch(c, co, s, so, _count, r);
+                return PairSignalExports.TraceabilitySpans(c, s, _count, r);
             }
         }
 
         public double NumericalConsistency(double[] _)
         {
-            fixed (byte* c = _claims, s = _sources)
-            fixed (long* co = _claimOffsets, so = _sourceOffsets)
+            fixed (RkSpan* c = _claims, s = _sources)
             fixed (sbyte* r = _codes)
             {
-                return PairSignalExports.NumericalConsistencyBatch(c, co, s, so, _count, r);
+                return PairSignalExports.NumericalConsistencySpans(c, s, _count, r);
             }
         }
 
         public double NegationFlip(double[] _)
         {
-            fixed (byte* c = _claims, s = _sources)
-            fixed (long* co = _claimOffsets, so = _sourceOffsets)
+            fixed (RkSpan* c = _claims, s = _sources)
             fixed (byte* r = _flags)
             {
-                return PairSignalExports.NegationFlipBatch(c, co, s, so, _count, r);
+                return PairSignalExports.NegationFlipSpans(c, s, _count, r);
             }
         }
     }

@@ -177,61 +177,106 @@ internal static unsafe class PairSignalExports
     /// <summary><c>int32_t rk_signal_entity_overlap_batch_spans(const rk_span* claims, const rk_span* sources,
     /// int64_t count, double* results)</c>: rk_signal_entity_overlap_batch over one rk_span per text.</summary>
     [UnmanagedCallersOnly(EntryPoint = "rk_signal_entity_overlap_batch_spans", CallConvs = [typeof(CallConvCdecl)])]
-    public static int RkSignalEntityOverlapBatchSpans(RkSpan* claims, RkSpan* sources, long count, double* results) =>
-        BatchSpans(new EntityOverlapKernel(results), claims, sources, count, results);
-
-    /// <summary><c>int32_t rk_signal_numerical_consistency_batch_spans(const rk_span* claims,
-    /// const rk_span* sources, int64_t count, int8_t* results)</c>.</summary>
-    [UnmanagedCallersOnly(EntryPoint = "rk_signal_numerical_consistency_batch_spans", CallConvs = [typeof(CallConvCdecl)])]
-    public static int RkSignalNumericalConsistencyBatchSpans(RkSpan* claims, RkSpan* sources, long count, sbyte* results) =>
-        BatchSpans(new NumericalConsistencyKernel(results), claims, sources, count, results);
-
-    /// <summary><c>int32_t rk_signal_negation_flip_batch_spans(const rk_span* claims, const rk_span* sources,
-    /// int64_t count, uint8_t* results)</c>.</summary>
-    [UnmanagedCallersOnly(EntryPoint = "rk_signal_negation_flip_batch_spans", CallConvs = [typeof(CallConvCdecl)])]
-    public static int RkSignalNegationFlipBatchSpans(RkSpan* claims, RkSpan* sources, long count, byte* results) =>
-        BatchSpans(new NegationFlipKernel(results), claims, sources, count, results);
-
-    /// <summary><c>int32_t rk_signal_traceability_batch_spans(const rk_span* claims, const rk_span* sources,
-    /// int64_t count, double* results)</c>.</summary>
-    [UnmanagedCallersOnly(EntryPoint = "rk_signal_traceability_batch_spans", CallConvs = [typeof(CallConvCdecl)])]
-    public static int RkSignalTraceabilityBatchSpans(RkSpan* claims, RkSpan* sources, long count, double* results) =>
-        BatchSpans(new TraceabilityKernel(results), claims, sources, count, results);
-
-    // The batch loops behind the exports, for checked arguments (also run by the C# benchmarks).
-    internal static int EntityOverlapBatch(byte* claims, long* claimOffsets, byte* sources, long* sourceOffsets, int count, double* results) =>
-        TextArguments.RunPairs(new EntityOverlapKernel(results), new PackedTexts(claims, claimOffsets, sources, sourceOffsets, count), count);
-
-    internal static int NumericalConsistencyBatch(byte* claims, long* claimOffsets, byte* sources, long* sourceOffsets, int count, sbyte* results) =>
-        TextArguments.RunPairs(new NumericalConsistencyKernel(results), new PackedTexts(claims, claimOffsets, sources, sourceOffsets, count), count);
-
-    internal static int NegationFlipBatch(byte* claims, long* claimOffsets, byte* sources, long* sourceOffsets, int count, byte* results) =>
-        TextArguments.RunPairs(new NegationFlipKernel(results), new PackedTexts(claims, claimOffsets, sources, sourceOffsets, count), count);
-
-    internal static int TraceabilityBatch(byte* claims, long* claimOffsets, byte* sources, long* sourceOffsets, int count, double* results) =>
-        TextArguments.RunPairs(new TraceabilityKernel(results), new PackedTexts(claims, claimOffsets, sources, sourceOffsets, count), count);
-
-    /// <summary>A gathered batch: both sides checked, then the kernel over every pair.</summary>
-    private static int BatchSpans<TKernel>(TKernel kernel, RkSpan* claims, RkSpan* sources, long count, void* results)
-        where TKernel : TextArguments.IPairKernel
+    public static int RkSignalEntityOverlapBatchSpans(RkSpan* claims, RkSpan* sources, long count, double* results)
     {
         try
         {
-            int status = TextArguments.Spans(claims, count, "claims");
-            if (status == Status.Ok)
-            {
-                status = TextArguments.Spans(sources, count, "sources");
-            }
-            if (status == Status.Ok && results == null && count > 0)
-            {
-                status = LastError.NullPointer("results");
-            }
-            return status != Status.Ok ? status : TextArguments.RunPairs(kernel, new GatheredTexts(claims, sources), (int)count);
+            int status = CheckSpans(claims, sources, count, results);
+            return status != Status.Ok ? status : EntityOverlapSpans(claims, sources, (int)count, results);
         }
         catch (Exception e)
         {
             return LastError.FromException(e);
         }
+    }
+
+    /// <summary><c>int32_t rk_signal_numerical_consistency_batch_spans(const rk_span* claims,
+    /// const rk_span* sources, int64_t count, int8_t* results)</c>.</summary>
+    [UnmanagedCallersOnly(EntryPoint = "rk_signal_numerical_consistency_batch_spans", CallConvs = [typeof(CallConvCdecl)])]
+    public static int RkSignalNumericalConsistencyBatchSpans(RkSpan* claims, RkSpan* sources, long count, sbyte* results)
+    {
+        try
+        {
+            int status = CheckSpans(claims, sources, count, results);
+            return status != Status.Ok ? status : NumericalConsistencySpans(claims, sources, (int)count, results);
+        }
+        catch (Exception e)
+        {
+            return LastError.FromException(e);
+        }
+    }
+
+    /// <summary><c>int32_t rk_signal_negation_flip_batch_spans(const rk_span* claims, const rk_span* sources,
+    /// int64_t count, uint8_t* results)</c>.</summary>
+    [UnmanagedCallersOnly(EntryPoint = "rk_signal_negation_flip_batch_spans", CallConvs = [typeof(CallConvCdecl)])]
+    public static int RkSignalNegationFlipBatchSpans(RkSpan* claims, RkSpan* sources, long count, byte* results)
+    {
+        try
+        {
+            int status = CheckSpans(claims, sources, count, results);
+            return status != Status.Ok ? status : NegationFlipSpans(claims, sources, (int)count, results);
+        }
+        catch (Exception e)
+        {
+            return LastError.FromException(e);
+        }
+    }
+
+    /// <summary><c>int32_t rk_signal_traceability_batch_spans(const rk_span* claims, const rk_span* sources,
+    /// int64_t count, double* results)</c>.</summary>
+    [UnmanagedCallersOnly(EntryPoint = "rk_signal_traceability_batch_spans", CallConvs = [typeof(CallConvCdecl)])]
+    public static int RkSignalTraceabilityBatchSpans(RkSpan* claims, RkSpan* sources, long count, double* results)
+    {
+        try
+        {
+            int status = CheckSpans(claims, sources, count, results);
+            return status != Status.Ok ? status : TraceabilitySpans(claims, sources, (int)count, results);
+        }
+        catch (Exception e)
+        {
+            return LastError.FromException(e);
+        }
+    }
+
+    // The batch loops behind the exports, for checked arguments (the span forms are also run by
+    // the C# benchmarks: they are what the Python batches call).
+    internal static int EntityOverlapSpans(RkSpan* claims, RkSpan* sources, int count, double* results) =>
+        TextArguments.RunPairs(new EntityOverlapKernel(results), new GatheredTexts(claims, sources), count);
+
+    internal static int NumericalConsistencySpans(RkSpan* claims, RkSpan* sources, int count, sbyte* results) =>
+        TextArguments.RunPairs(new NumericalConsistencyKernel(results), new GatheredTexts(claims, sources), count);
+
+    internal static int NegationFlipSpans(RkSpan* claims, RkSpan* sources, int count, byte* results) =>
+        TextArguments.RunPairs(new NegationFlipKernel(results), new GatheredTexts(claims, sources), count);
+
+    internal static int TraceabilitySpans(RkSpan* claims, RkSpan* sources, int count, double* results) =>
+        TextArguments.RunPairs(new TraceabilityKernel(results), new GatheredTexts(claims, sources), count);
+
+    private static int EntityOverlapBatch(byte* claims, long* claimOffsets, byte* sources, long* sourceOffsets, int count, double* results) =>
+        TextArguments.RunPairs(new EntityOverlapKernel(results), new PackedTexts(claims, claimOffsets, sources, sourceOffsets, count), count);
+
+    private static int NumericalConsistencyBatch(byte* claims, long* claimOffsets, byte* sources, long* sourceOffsets, int count, sbyte* results) =>
+        TextArguments.RunPairs(new NumericalConsistencyKernel(results), new PackedTexts(claims, claimOffsets, sources, sourceOffsets, count), count);
+
+    private static int NegationFlipBatch(byte* claims, long* claimOffsets, byte* sources, long* sourceOffsets, int count, byte* results) =>
+        TextArguments.RunPairs(new NegationFlipKernel(results), new PackedTexts(claims, claimOffsets, sources, sourceOffsets, count), count);
+
+    private static int TraceabilityBatch(byte* claims, long* claimOffsets, byte* sources, long* sourceOffsets, int count, double* results) =>
+        TextArguments.RunPairs(new TraceabilityKernel(results), new PackedTexts(claims, claimOffsets, sources, sourceOffsets, count), count);
+
+    private static int CheckSpans(RkSpan* claims, RkSpan* sources, long count, void* results)
+    {
+        int status = TextArguments.Spans(claims, count, "claims");
+        if (status != Status.Ok)
+        {
+            return status;
+        }
+        status = TextArguments.Spans(sources, count, "sources");
+        if (status != Status.Ok)
+        {
+            return status;
+        }
+        return results == null && count > 0 ? LastError.NullPointer("results") : Status.Ok;
     }
 
     private static int Pair(byte* a, long aLength, string aName, byte* b, long bLength, string bName, void* result,
