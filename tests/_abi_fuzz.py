@@ -526,15 +526,22 @@ def f_batch(data, arena, name):
     count = draw_count(draw, n)
     results = out_or_null(draw, arena, BATCH[name], max(n, 1))
     status = call(name, a, a_len, a_off, b, b_len, b_off, count, results)
+    check_batch(name, status, arena, results, BATCH[name], n, count, a_items, b_items,
+                must_refuse=count in BAD_LENGTHS or a_off == ffi.NULL or b_off == ffi.NULL)
+
+
+def check_batch(name, status, arena, results, ctype, n, count, a_items, b_items, must_refuse):
+    """A pair batch's outcome: malformed arguments (items None) may only fail, and must when
+    must_refuse; invalid UTF-8 gives RK_INVALID_UTF8; else every result is the twin's."""
     if a_items is None or b_items is None or count != n or (results == ffi.NULL and n > 0):
-        if count in BAD_LENGTHS or a_off == ffi.NULL or b_off == ffi.NULL:
+        if must_refuse:
             assert status != OK
         return
     if not all(is_utf8(x) for x in a_items + b_items):
         assert status == lib.RK_INVALID_UTF8, status
         return
     assert status == OK, last_error()
-    got = arena.read(results, BATCH[name], n)
+    got = arena.read(results, ctype, n)
     for i in range(n):
         assert same(got[i], expected_pair(name, a_items[i], b_items[i])), (i, a_items[i], b_items[i], got[i])
 
@@ -551,18 +558,8 @@ def f_span_batch(data, arena, name):
     count = draw_count(draw, n)
     results = out_or_null(draw, arena, SPAN_BATCH[name], max(n, 1))
     status = call(name, a, b, count, results)
-    if a_items is None or b_items is None or count != n or (results == ffi.NULL and n > 0):
-        if count in BAD_LENGTHS or (a == ffi.NULL and n > 0) or (b == ffi.NULL and n > 0):
-            assert status != OK
-        return
-    if not all(is_utf8(x) for x in a_items + b_items):
-        assert status == lib.RK_INVALID_UTF8, status
-        return
-    assert status == OK, last_error()
-    got = arena.read(results, SPAN_BATCH[name], n)
-    for i in range(n):
-        expected = expected_pair(name.replace("_spans", ""), a_items[i], b_items[i])
-        assert same(got[i], expected), (i, a_items[i], b_items[i], got[i])
+    check_batch(name.replace("_spans", ""), status, arena, results, SPAN_BATCH[name], n, count, a_items, b_items,
+                must_refuse=count in BAD_LENGTHS or ((a == ffi.NULL or b == ffi.NULL) and n > 0))
 
 
 # ---- bm25 ----

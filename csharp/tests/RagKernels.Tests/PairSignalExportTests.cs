@@ -98,14 +98,10 @@ public unsafe class PairSignalExportTests
         return (buffer.ToArray(), offsets);
     }
 
-    [Fact]
-    public void BatchExportsNameTheFirstInvalidItem()
+    /// <summary>40 pairs, so the parallel path runs too; item 29's source and item 31's claim
+    /// are not valid UTF-8.</summary>
+    private static (byte[][] Claims, byte[][] Sources) FortyPairsTwoInvalid()
     {
-        delegate* unmanaged[Cdecl]<byte*, long, long*, byte*, long, long*, long, double*, int> trace = &PairSignalExports.RkSignalTraceabilityBatch;
-        delegate* unmanaged[Cdecl]<byte*, long, long*, byte*, long, long*, long, sbyte*, int> numerical = &PairSignalExports.RkSignalNumericalConsistencyBatch;
-        delegate* unmanaged[Cdecl]<byte*, long, long*, byte*, long, long*, long, byte*, int> negation = &PairSignalExports.RkSignalNegationFlipBatch;
-        delegate* unmanaged[Cdecl]<byte*, long, long*, byte*, long, long*, long, double*, int> entity = &PairSignalExports.RkSignalEntityOverlapBatch;
-        // 40 pairs, so the parallel path runs too; item 29's source and item 31's claim are bad.
         var claims = new byte[40][];
         var sources = new byte[40][];
         for (int k = 0; k < 40; k++)
@@ -115,6 +111,17 @@ public unsafe class PairSignalExportTests
         }
         sources[29] = [0x61, 0xED, 0xA0, 0x80];
         claims[31] = [0xC3];
+        return (claims, sources);
+    }
+
+    [Fact]
+    public void BatchExportsNameTheFirstInvalidItem()
+    {
+        delegate* unmanaged[Cdecl]<byte*, long, long*, byte*, long, long*, long, double*, int> trace = &PairSignalExports.RkSignalTraceabilityBatch;
+        delegate* unmanaged[Cdecl]<byte*, long, long*, byte*, long, long*, long, sbyte*, int> numerical = &PairSignalExports.RkSignalNumericalConsistencyBatch;
+        delegate* unmanaged[Cdecl]<byte*, long, long*, byte*, long, long*, long, byte*, int> negation = &PairSignalExports.RkSignalNegationFlipBatch;
+        delegate* unmanaged[Cdecl]<byte*, long, long*, byte*, long, long*, long, double*, int> entity = &PairSignalExports.RkSignalEntityOverlapBatch;
+        (byte[][] claims, byte[][] sources) = FortyPairsTwoInvalid();
         (byte[] cb, long[] co) = Pack(claims);
         (byte[] sb, long[] so) = Pack(sources);
         var doubles = new double[40];
@@ -271,15 +278,7 @@ public unsafe class PairSignalExportTests
     {
         delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, double*, int> trace = &PairSignalExports.RkSignalTraceabilityBatchSpans;
         delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, sbyte*, int> numerical = &PairSignalExports.RkSignalNumericalConsistencyBatchSpans;
-        var claims = new byte[40][];
-        var sources = new byte[40][];
-        for (int k = 0; k < 40; k++)
-        {
-            claims[k] = Encoding.UTF8.GetBytes($"Paris {k} " + new string('x', 1000));
-            sources[k] = Encoding.UTF8.GetBytes($"Paris {k} " + new string('y', 1000));
-        }
-        sources[29] = [0x61, 0xED, 0xA0, 0x80];
-        claims[31] = [0xC3];
+        (byte[][] claims, byte[][] sources) = FortyPairsTwoInvalid();
         RkSpan* c = Spans(claims), s = Spans(sources);
         var results = new double[40];
         var codes = new sbyte[40];
