@@ -346,6 +346,42 @@ def test_batch_entry_point_refuses_what_it_cannot_do(fastcall):
         fastcall.batch(3, ["a"], ["a"], np.empty(1), 0)
 
 
+def _has_surrogate(text: str) -> bool:
+    return any(0xD800 <= ord(c) <= 0xDFFF for c in text)
+
+
+# Mostly-ASCII runs of every length around the 4- and 8-unit blocks, with one wider character
+# somewhere, in each of the three str layouts (1, 2 and 4 bytes per character).
+_WIDE = st.sampled_from(["é", "ÿ", "\x80", "’", "\u07ff", "\u0800", "\uffff", "\ud800", "\udfff", "😀",
+                         "\U0010ffff", "\U00010000"])
+
+
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.one_of(st.text(), st.text(st.characters(max_codepoint=0xFF)),
+                      st.tuples(st.text("ab c", max_size=20), _WIDE, st.text("xyz ", max_size=20)).map("".join),
+                      st.lists(st.one_of(st.text("abc", max_size=9), _WIDE), max_size=8).map("".join)))
+def test_the_batches_utf8_is_str_encode(fastcall, text):
+    """The batches encode non-ASCII text themselves: the bytes are str.encode's, and a str with a
+    surrogate (lone or in a pair: both are refused by str.encode) is left to the fallback, which
+    raises the twin's error."""
+    got = fastcall._utf8(text)
+    if _has_surrogate(text):
+        assert got is None
+    else:
+        assert got == text.encode("utf-8")
+
+
+def test_batches_with_surrogates_raise_what_the_twin_raises(modules):
+    py, native = modules
+    for bad in ["a\ud800b", "x \udfff", "\ud83d\ude00 pair"]:
+        claims = ["fine text", "Caf\u00e9 2024", bad]
+        sources = ["fine text", "caf\u00e9 2024", "ok"]
+        for name in SIGNALS:
+            expected = outcome(getattr(py, name + "_batch"), claims, sources)
+            got = outcome(getattr(native, name + "_batch"), claims, sources)
+            assert got == expected and got[:2] == ("raised", ValueError) and "surrogate" in got[2], (name, bad, got)
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs glibc's mallopt")
 def test_batches_hold_the_texts_they_read(fastcall):
     """A batch reads each str's own memory with the GIL released, so it must hold a reference

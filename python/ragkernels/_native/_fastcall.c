@@ -453,6 +453,111 @@ static int side_grow(gathered_t* g, size_t needed, size_t used) {
     return 1;
 }
 
+/* ---- UTF-8 of a non-ASCII str ------------------------------------------------------------
+
+   Written by hand (CPython has no public API that encodes into a caller's buffer): a batch
+   encodes each non-ASCII element straight into its side buffer, with no bytes object per
+   element, and copies ASCII runs several code units at a time (texts are mostly ASCII even
+   when they hold a curly quote). The bytes equal str.encode("utf-8"). */
+
+/* The most UTF-8 bytes a str of this kind and length can take. */
+static size_t utf8_bound(int kind, Py_ssize_t length) {
+    return (size_t)length * (kind == PyUnicode_1BYTE_KIND ? 2 : kind == PyUnicode_2BYTE_KIND ? 3 : 4);
+}
+
+static char* put_ucs(char* p, Py_UCS4 c) {
+    if (c < 0x80) {
+        *p++ = (char)c;
+    } else if (c < 0x800) {
+        *p++ = (char)(0xC0 | (c >> 6));
+        *p++ = (char)(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+        *p++ = (char)(0xE0 | (c >> 12));
+        *p++ = (char)(0x80 | ((c >> 6) & 0x3F));
+        *p++ = (char)(0x80 | (c & 0x3F));
+    } else {
+        *p++ = (char)(0xF0 | (c >> 18));
+        *p++ = (char)(0x80 | ((c >> 12) & 0x3F));
+        *p++ = (char)(0x80 | ((c >> 6) & 0x3F));
+        *p++ = (char)(0x80 | (c & 0x3F));
+    }
+    return p;
+}
+
+/* Encodes text (ready) into out (room for utf8_bound bytes); returns the bytes written, or -1
+   when it holds a surrogate code point (U+D800..U+DFFF, lone or paired: str.encode refuses
+   both, and the caller's fallback then raises its UnicodeEncodeError). */
+static Py_ssize_t utf8_encode(PyObject* text, char* out) {
+    int kind = PyUnicode_KIND(text);
+    const void* data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), i = 0;
+    char* p = out;
+    if (kind == PyUnicode_1BYTE_KIND) {
+        const Py_UCS1* s = (const Py_UCS1*)data;
+        while (i < n) {
+            uint64_t block;
+            if (i + 8 <= n && (memcpy(&block, s + i, 8), (block & 0x8080808080808080ULL) == 0)) {
+                memcpy(p, &block, 8);
+                p += 8;
+                i += 8;
+                continue;
+            }
+            p = put_ucs(p, s[i++]);
+        }
+    } else if (kind == PyUnicode_2BYTE_KIND) {
+        const Py_UCS2* s = (const Py_UCS2*)data;
+        while (i < n) {
+            uint64_t block;
+            if (i + 4 <= n && (memcpy(&block, s + i, 8), (block & 0xFF80FF80FF80FF80ULL) == 0)) {
+                /* Four ASCII units: keep each one's low byte. */
+                uint32_t narrow = (uint32_t)(block & 0xFF) | (uint32_t)((block >> 8) & 0xFF00)
+                                  | (uint32_t)((block >> 16) & 0xFF0000) | (uint32_t)((block >> 24) & 0xFF000000);
+                memcpy(p, &narrow, 4);
+                p += 4;
+                i += 4;
+                continue;
+            }
+            if (s[i] >= 0xD800 && s[i] <= 0xDFFF) {
+                return -1;
+            }
+            p = put_ucs(p, s[i++]);
+        }
+    } else {
+        const Py_UCS4* s = (const Py_UCS4*)data;
+        for (; i < n; i++) {
+            if (s[i] >= 0xD800 && s[i] <= 0xDFFF) {
+                return -1;
+            }
+            p = put_ucs(p, s[i]);
+        }
+    }
+    return (Py_ssize_t)(p - out);
+}
+
+/* _utf8(text) -> bytes, or None for a str with a surrogate (tests compare it with str.encode). */
+static PyObject* fc_utf8(PyObject* self, PyObject* text) {
+    PyObject* bytes;
+    Py_ssize_t written;
+    (void)self;
+    if (!PyUnicode_Check(text) || RK_READY(text) < 0) {
+        PyErr_SetString(PyExc_TypeError, "_utf8 takes a str");
+        return NULL;
+    }
+    bytes = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)utf8_bound(PyUnicode_KIND(text), PyUnicode_GET_LENGTH(text)));
+    if (bytes == NULL) {
+        return NULL;
+    }
+    written = utf8_encode(text, PyBytes_AS_STRING(bytes));
+    if (written < 0) {
+        Py_DECREF(bytes);
+        Py_RETURN_NONE;
+    }
+    if (_PyBytes_Resize(&bytes, written) < 0) {
+        return NULL;
+    }
+    return bytes;
+}
+
 /* Drops the references gather() took on the first count elements. */
 static void gathered_drop(gathered_t* g, Py_ssize_t count) {
     Py_ssize_t i;
@@ -467,8 +572,8 @@ static void gathered_drop(gathered_t* g, Py_ssize_t count) {
    copied or not. Returns how many were gathered, each with a reference held (drop them with
    gathered_drop); -1 (no exception, no reference held) when an element is not a str or not
    encodable, or on an allocation failure (the fallback then raises what it does). Non-ASCII
-   elements are encoded through a temporary bytes object rather than PyUnicode_AsUTF8AndSize,
-   so that a batch never leaves cached UTF-8 copies attached to the caller's strings. */
+   elements are encoded by utf8_encode rather than PyUnicode_AsUTF8AndSize, so that a batch
+   never leaves cached UTF-8 copies attached to the caller's strings. */
 static Py_ssize_t gather(PyObject* sequence, Py_ssize_t first, Py_ssize_t count, size_t budget, gathered_t* g) {
     PyObject** items = PySequence_Fast_ITEMS(sequence) + first;
     Py_ssize_t i, j;
@@ -489,20 +594,17 @@ static Py_ssize_t gather(PyObject* sequence, Py_ssize_t first, Py_ssize_t count,
             text = (const char*)PyUnicode_DATA(item);
             length = (size_t)PyUnicode_GET_LENGTH(item);
         } else {
-            PyObject* bytes = PyUnicode_AsUTF8String(item);
-            if (bytes == NULL) {
-                PyErr_Clear();
+            size_t bound = utf8_bound(PyUnicode_KIND(item), PyUnicode_GET_LENGTH(item));
+            Py_ssize_t written;
+            if (bound > g->side_capacity - used && !side_grow(g, used + bound, used)) {
                 gathered_drop(g, i);
                 return -1;
             }
-            length = (size_t)PyBytes_GET_SIZE(bytes);
-            if (length > g->side_capacity - used && !side_grow(g, used + length, used)) {
-                Py_DECREF(bytes);
+            if ((written = utf8_encode(item, g->side + used)) < 0) {
                 gathered_drop(g, i);
                 return -1;
             }
-            memcpy(g->side + used, PyBytes_AS_STRING(bytes), length);
-            Py_DECREF(bytes);
+            length = (size_t)written;
             text = NULL; /* in side at offset used: the side buffer may still move */
             g->spans[i].data = (const uint8_t*)(uintptr_t)used;
             used += length;
@@ -904,6 +1006,8 @@ static PyMethodDef methods[] = {
     {"window_push", (PyCFunction)(void (*)(void))fc_window_push, METH_FASTCALL,
      "window_push($module, handle, score, /)\n--\n\n"
      "rk_trend_window_push for an exact float or int score; None: take the ordinary path."},
+    {"_utf8", fc_utf8, METH_O,
+     "_utf8($module, text, /)\n--\n\nThe UTF-8 the batches send for a str (its str.encode()), or None when it has a surrogate."},
     {"bind", (PyCFunction)(void (*)(void))fc_bind, METH_VARARGS | METH_KEYWORDS,
      "bind($module, /, addresses, fallbacks=None, docs=None)\n--\n\n"
      "Binds export names to addresses (int), with the Python fallbacks and docstrings of the single calls."},
