@@ -228,7 +228,7 @@ def draw_spans(draw, arena, count):
     mode = "ok" if SANE else draw(st.sampled_from(["ok"] * 6 + ["null_array", "null_data", "null_empty", "neg_length",
                                                                 "huge_length"]))
     if mode == "null_array":
-        return ffi.NULL, None
+        return ffi.NULL, ([] if count == 0 else None)  # no texts need no array
     if mode == "null_empty" and count >= 1:
         i = draw(st.integers(0, count - 1))
         pointers[i], lengths[i], items[i] = ffi.NULL, 0, b""  # an empty text may have no data
@@ -639,6 +639,41 @@ def f_bm25_search_many(data, arena, name):
     if status == OK and n * k > 0:
         got = arena.read(docs, "int64_t", n * k)
         assert all(-1 <= d < 5 for d in got)
+
+
+@target("rk_bm25_search_many_spans")
+def f_bm25_search_many_spans(data, arena, name):
+    draw = data.draw
+    handle, valid = draw_handle(draw, "bm25")
+    n = draw(st.integers(0, 4))
+    queries, items = draw_spans(draw, arena, n)
+    count = draw_count(draw, n)
+    k = draw(st.one_of(st.integers(-2, 6), st.sampled_from(BAD_LENGTHS)))
+    threads = draw(st.sampled_from([0, 1, 2, 64, -1, -(2**31)]))
+    cells = max(n, 1) * (k if 0 <= k <= 6 else 1)
+    docs, scores = out_or_null(draw, arena, "int64_t", cells), out_or_null(draw, arena, "double", cells)
+    status = call(name, handle, queries, count, k, threads, docs, scores)
+    if not valid or items is None or count in BAD_LENGTHS or k in BAD_LENGTHS or threads < 0 or k < 0:
+        assert status != OK
+        return
+    if count * k > 0 and (docs == ffi.NULL or scores == ffi.NULL):
+        assert status == lib.RK_NULL_POINTER, status
+        return
+    if not all(is_utf8(x) for x in items):
+        assert status == lib.RK_INVALID_UTF8, status
+        return
+    assert status == OK, last_error()
+    if n * k > 0:
+        # The same rows as the buffer form on the same queries.
+        text = b"".join(items)
+        starts = [0]
+        for item in items:
+            starts.append(starts[-1] + len(item))
+        want_docs, want_scores = ffi.new("int64_t[]", n * k), ffi.new("double[]", n * k)
+        assert lib.rk_bm25_search_many(handle, text, len(text), ffi.new("int64_t[]", starts), n, ffi.NULL, 0, k, 1,
+                                       want_docs, want_scores) == OK
+        assert arena.read(docs, "int64_t", n * k) == list(want_docs)
+        assert arena.read(scores, "double", n * k) == list(want_scores)
 
 
 @target("rk_bm25_add", "rk_bm25_add_staged")

@@ -154,6 +154,11 @@ int32_t rk_bm25_search_many(uint64_t handle, const uint8_t* text, int64_t text_l
                             const int64_t* query_starts, int64_t count,
                             const int64_t* token_offsets, int64_t token_count, int64_t k,
                             int32_t threads, int64_t* docs, double* scores);
+/* rk_bm25_search_many over one rk_span (UTF-8 text) per query; same results and statuses
+   (RK_INVALID_ARGUMENT also for a query length outside 0..2^31-1, RK_NULL_POINTER for NULL data
+   with a length). */
+int32_t rk_bm25_search_many_spans(uint64_t handle, const rk_span* queries, int64_t count, int64_t k,
+                                  int32_t threads, int64_t* docs, double* scores);
 /* Every document's score; RK_BUFFER_TOO_SMALL when capacity < *count. */
 int32_t rk_bm25_get_scores(uint64_t handle, const uint8_t* text, int64_t text_length,
                            const int64_t* token_offsets, int64_t token_count, double* scores,

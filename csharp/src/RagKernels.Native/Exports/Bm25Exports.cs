@@ -273,14 +273,18 @@ internal static unsafe class Bm25Exports
             {
                 return LastError.InvalidHandle(What);
             }
-            if (count < 0 || count >= int.MaxValue || k < 0 || k > int.MaxValue || count * k > int.MaxValue * 8L || textLength < 0
-                || textLength > int.MaxValue || tokenCount < 0 || tokenCount >= int.MaxValue || threads < 0)
+            if (textLength < 0 || textLength > int.MaxValue || tokenCount < 0 || tokenCount >= int.MaxValue)
             {
                 return LastError.InvalidArgument("count, k, lengths, token_count or threads out of range");
             }
-            if (queryStarts == null || (text == null && textLength > 0) || ((docs == null || scores == null) && count * k > 0))
+            if (queryStarts == null || (text == null && textLength > 0))
             {
-                return LastError.NullPointer(queryStarts == null ? "query_starts" : text == null ? "text" : docs == null ? "docs" : "scores");
+                return LastError.NullPointer(queryStarts == null ? "query_starts" : "text");
+            }
+            int status = CheckMany(count, k, threads, docs, scores);
+            if (status != Status.Ok)
+            {
+                return status;
             }
             var starts = new ReadOnlySpan<long>(queryStarts, (int)count + 1);
             if (tokenOffsets == null)
@@ -292,7 +296,8 @@ internal static unsafe class Bm25Exports
                 Bm25RangesCheck(starts, tokenCount, "query token ranges");
                 Bm25RangesCheck(new ReadOnlySpan<long>(tokenOffsets, (int)tokenCount + 1), textLength, "token offsets");
             }
-            Bm25Search.SearchMany(index.Current, text, textLength, queryStarts, (int)count, tokenOffsets, tokenCount, (int)k, threads, docs, scores);
+            Bm25Search.SearchMany(index.Current, new Bm25Search.PackedQueries(text, textLength, queryStarts, tokenOffsets, tokenCount),
+                (int)count, (int)k, threads, docs, scores);
             return Status.Ok;
         }
         catch (AggregateException e) when (e.InnerExceptions.Count > 0)
@@ -303,6 +308,64 @@ internal static unsafe class Bm25Exports
         {
             return Fail(e);
         }
+    }
+
+    /// <summary>
+    /// <c>int32_t rk_bm25_search_many_spans(uint64_t handle, const rk_span* queries, int64_t count,
+    /// int64_t k, int32_t threads, int64_t* docs, double* scores)</c>: rk_bm25_search_many over one
+    /// rk_span (UTF-8 text) per query, so a caller whose queries lie apart passes them without
+    /// joining them first. Status: as rk_bm25_search_many (RK_INVALID_ARGUMENT also for a query
+    /// length outside 0..2^31-1, RK_NULL_POINTER for NULL data with a length).
+    /// </summary>
+    [UnmanagedCallersOnly(EntryPoint = "rk_bm25_search_many_spans", CallConvs = [typeof(CallConvCdecl)])]
+    public static int SearchManySpans(ulong handle, RkSpan* queries, long count, long k, int threads, long* docs, double* scores)
+    {
+        try
+        {
+            if (!HandleTable.TryGet(handle, HandleKind.Bm25Index, out Bm25Index index))
+            {
+                return LastError.InvalidHandle(What);
+            }
+            int status = CheckMany(count, k, threads, docs, scores);
+            if (status == Status.Ok)
+            {
+                status = TextArguments.Spans(queries, count, "queries");
+            }
+            if (status != Status.Ok)
+            {
+                return status;
+            }
+            Bm25Search.SearchMany(index.Current, new SpanQueries(queries), (int)count, (int)k, threads, docs, scores);
+            return Status.Ok;
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            return Fail(e.InnerExceptions[0]);
+        }
+        catch (Exception e)
+        {
+            return Fail(e);
+        }
+    }
+
+    /// <summary>The checks both search_many exports make of count, k, threads and the outputs.</summary>
+    private static int CheckMany(long count, long k, int threads, long* docs, double* scores)
+    {
+        if (count < 0 || count >= int.MaxValue || k < 0 || k > int.MaxValue || count * k > int.MaxValue * 8L || threads < 0)
+        {
+            return LastError.InvalidArgument("count, k, lengths, token_count or threads out of range");
+        }
+        if ((docs == null || scores == null) && count * k > 0)
+        {
+            return LastError.NullPointer(docs == null ? "docs" : "scores");
+        }
+        return Status.Ok;
+    }
+
+    /// <summary>Query q of rk_bm25_search_many_spans: queries[q]'s text (checked by TextArguments.Spans).</summary>
+    private readonly struct SpanQueries(RkSpan* queries) : Bm25Search.IQueries
+    {
+        public Bm25Search.Query At(int q) => new(new ReadOnlySpan<byte>(queries[q].Data, (int)queries[q].Length), default);
     }
 
     /// <summary><c>int32_t rk_bm25_get_scores(uint64_t handle, const uint8_t* text, int64_t text_length,

@@ -90,22 +90,47 @@ public static class Bm25Search
         }
     }
 
+    /// <summary>Where <see cref="SearchMany"/> finds query q (a struct, so the call inlines).</summary>
+    public interface IQueries
+    {
+        Query At(int q);
+    }
+
+    /// <summary>Queries as one UTF-8 buffer: query q is <c>text[queryStarts[q]..queryStarts[q + 1]]</c>,
+    /// or, when <c>tokenOffsets</c> is not null, tokens queryStarts[q]..queryStarts[q + 1] of it
+    /// (rk_bm25_search_many).</summary>
+    public readonly unsafe struct PackedQueries(byte* text, long textLength, long* queryStarts, long* tokenOffsets, long tokenCount)
+        : IQueries
+    {
+        public Query At(int q)
+        {
+            if (tokenOffsets == null)
+            {
+                return new Query(new ReadOnlySpan<byte>(text + queryStarts[q], checked((int)(queryStarts[q + 1] - queryStarts[q]))), default);
+            }
+            long first = queryStarts[q], last = queryStarts[q + 1];
+            if (first < 0 || last < first || last > tokenCount)
+            {
+                throw new ArgumentException($"query {q}: token range {first}..{last} is outside 0..{tokenCount}");
+            }
+            return new Query(new ReadOnlySpan<byte>(text, checked((int)textLength)),
+                new ReadOnlySpan<long>(tokenOffsets + first, checked((int)(last - first + 1))));
+        }
+    }
+
     /// <summary>
     /// Top-k of <paramref name="count"/> queries into row-major (count, k) arrays, rows padded
     /// with document -1 and score 0, on up to <paramref name="threads"/> threads (0 = all cores).
-    /// Query q is <c>text[queryStarts[q]..queryStarts[q + 1]]</c>, or, when
-    /// <paramref name="tokenOffsets"/> is not null, tokens queryStarts[q]..queryStarts[q + 1] of it.
     /// </summary>
-    public static unsafe void SearchMany(Bm25Snapshot snapshot, byte* text, long textLength, long* queryStarts,
-        int count, long* tokenOffsets, long tokenCount, int k, int threads, long* outDocs, double* outScores)
+    public static unsafe void SearchMany<TQueries>(Bm25Snapshot snapshot, TQueries queries, int count, int k, int threads,
+        long* outDocs, double* outScores)
+        where TQueries : struct, IQueries
     {
-        nint textAddress = (nint)text, startsAddress = (nint)queryStarts, tokensAddress = (nint)tokenOffsets;
         nint docsAddress = (nint)outDocs, scoresAddress = (nint)outScores;
         // Check every query first, so a bad one fails the call before any work or partial output.
         for (int q = 0; q < count; q++)
         {
-            Query query = QueryAt(q, textAddress, textLength, startsAddress, tokensAddress, tokenCount);
-            Validate(query);
+            Validate(queries.At(q));
         }
         int workers = Workers.Count(threads, count);
         // Queries differ in cost (postings lengths), so they are handed out in small chunks: at
@@ -116,10 +141,9 @@ public static class Bm25Search
             var docs = new int[Math.Max(k, 0)];
             for (int q = (int)first; q < last; q++)
             {
-                Query query = QueryAt(q, textAddress, textLength, startsAddress, tokensAddress, tokenCount);
                 var rowDocs = new Span<long>((long*)docsAddress + (long)q * k, k);
                 var rowScores = new Span<double>((double*)scoresAddress + (long)q * k, k);
-                int found = Search(snapshot, query, k, docs, rowScores);
+                int found = Search(snapshot, queries.At(q), k, docs, rowScores);
                 for (int i = 0; i < found; i++)
                 {
                     rowDocs[i] = docs[i];
@@ -128,22 +152,6 @@ public static class Bm25Search
                 rowScores[found..].Clear();
             }
         });
-    }
-
-    private static unsafe Query QueryAt(int q, nint text, long textLength, nint starts, nint tokens, long tokenCount)
-    {
-        long* s = (long*)starts;
-        if (tokens == 0)
-        {
-            return new Query(new ReadOnlySpan<byte>((byte*)text + s[q], checked((int)(s[q + 1] - s[q]))), default);
-        }
-        long first = s[q], last = s[q + 1];
-        if (first < 0 || last < first || last > tokenCount)
-        {
-            throw new ArgumentException($"query {q}: token range {first}..{last} is outside 0..{tokenCount}");
-        }
-        return new Query(new ReadOnlySpan<byte>((byte*)text, checked((int)textLength)),
-            new ReadOnlySpan<long>((long*)tokens + first, checked((int)(last - first + 1))));
     }
 
     /// <summary>The most tokens, and bytes of them, looked up in one batch of a longer query.</summary>
