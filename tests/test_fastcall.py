@@ -84,6 +84,7 @@ FASTCALL_SIGNATURES = {
                             ("negation_flip", "uint8_t*"), ("traceability", "double*")]},
     "rk_bm25_search": ["uint64_t", "const uint8_t*", "int64_t", "const int64_t*", "int64_t", "int64_t", "int64_t*",
                        "double*", "int64_t*", "int64_t*"],
+    "rk_bm25_search_many_spans": ["uint64_t", "const rk_span*", "int64_t", "int64_t", "int32_t", "int64_t*", "double*"],
     "rk_trend_window_push": ["uint64_t", "double", "double*"],
 }
 
@@ -542,6 +543,59 @@ def test_search_entry_point_refuses_what_it_cannot_do(fastcall, index):
         fastcall.bm25_search(index._handle, "fox")
 
 
+# ---- BM25Index.search_many ---------------------------------------------------------------------
+
+def _slow_search_many(monkeypatch, index, *args, **kwargs):
+    from ragkernels.bm25 import _native as bm25_native
+
+    with monkeypatch.context() as patch:
+        patch.setattr(bm25_native, "_fast_search_many", None)
+        return outcome(index.search_many, *args, **kwargs)
+
+
+_MANY_QUERIES = [
+    "fox", "quick brown fox", "", "ΟΔΟΣ dog", "İstanbul straße", "caf\u00e9 fox", "paris \u2019rome\u2019",
+    "42 \U0001F600 lazy", "not", "x" * 70 + " fox", " ".join(["dog"] * 40) + " \u00ff",
+]
+
+
+@pytest.mark.parametrize("threads", [None, 1, 2])
+def test_search_many_equals_the_cffi_path(monkeypatch, index, threads):
+    """search_many hands each str query's own bytes to rk_bm25_search_many_spans: the same rows
+    as the cffi path (one joined UTF-8 buffer; tests/test_bm25.py compares that with the twin),
+    for queries in every str layout (ASCII, Latin-1, UCS-2, UCS-4), as a list or a tuple, one
+    slice or many."""
+    from ragkernels.bm25 import _native as bm25_native
+
+    assert bm25_native._fast_search_many is not None
+    rng = np.random.default_rng(11)
+    many = [_MANY_QUERIES[i] for i in rng.integers(0, len(_MANY_QUERIES), size=700)]  # several slices
+    for queries in [_MANY_QUERIES, tuple(_MANY_QUERIES), many, ["fox"], []]:
+        for k in (1, 3, 200):
+            got = outcome(index.search_many, queries, k, threads)
+            expected = _slow_search_many(monkeypatch, index, queries, k, threads)
+            assert got[0] == expected[0] == "value"
+            assert np.array_equal(got[1][0], expected[1][0]) and np.array_equal(got[1][1], expected[1][1])
+            assert (got[1][0] >= 0).any() or not queries
+
+
+def test_search_many_refusals_raise_what_they_raised(monkeypatch, index, fastcall):
+    for queries in [["fox", "a \ud800 b"], ["fox", 3], ["fox", None], ("fox", b"dog")]:
+        got = outcome(index.search_many, queries, 3)
+        assert got == _slow_search_many(monkeypatch, index, queries, 3) and got[0] == "raised", got
+    docs, scores = np.zeros((2, 3), dtype=np.int64), np.zeros((2, 3))
+    assert fastcall.bm25_search_many(index._handle, ["fox", "dog"], 0, 2, 3, 0, docs, scores) == 2
+    assert (docs[:, 0] >= 0).all()
+    assert fastcall.bm25_search_many(index._handle, ["fox", "dog"], 0, 2, 3, 0, docs[:1], scores) is False
+    assert fastcall.bm25_search_many(0, ["fox", "dog"], 0, 2, 3, 0, docs, scores) is False  # closed
+    assert fastcall.bm25_search_many(index._handle, iter(["fox"]), 0, 1, 3, 0, docs, scores) is False
+    assert fastcall.bm25_search_many(index._handle, ["fox", "dog"], 1, 1, 3, 0, docs, scores) == 1
+    with pytest.raises(ValueError):
+        fastcall.bm25_search_many(index._handle, ["fox", "dog"], 1, 3, 3, 0, docs, scores)
+    with pytest.raises(TypeError):
+        fastcall.bm25_search_many(index._handle, ["fox"])
+
+
 # ---- switching it off, fork ---------------------------------------------------------------------
 
 def _run(code: str, env_changes: dict) -> dict:
@@ -647,15 +701,15 @@ def test_fuzz_batches_raise_what_the_twin_raises(modules, claims, sources, name)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(args=st.lists(anything, max_size=5))
+@given(args=st.lists(anything, max_size=8))
 def test_fuzz_internal_entry_points_never_crash(fastcall, args):
     # Garbage in: an exception or a "take the ordinary path" answer, never a crash.
-    for function in (fastcall.batch, fastcall.bm25_search, fastcall.window_push):
+    for function in (fastcall.batch, fastcall.bm25_search, fastcall.bm25_search_many, fastcall.window_push):
         try:
             result = function(*args)
         except (TypeError, ValueError, OverflowError, BufferError):
             continue
-        assert result in (True, False, None) or isinstance(result, (list, float))
+        assert result in (True, False, None) or isinstance(result, (list, float, int))
 
 
 # ---- trend_drop and TrendWindow.push ------------------------------------------------------------

@@ -45,6 +45,7 @@ typedef struct {
     int64_t length;
 } rk_span;
 typedef int32_t (*batch_fn)(const rk_span*, const rk_span*, int64_t, void*);
+typedef int32_t (*bm25_search_many_fn)(uint64_t, const rk_span*, int64_t, int64_t, int32_t, int64_t*, double*);
 typedef int32_t (*trend_drop_fn)(const double*, int64_t, double*);
 typedef int32_t (*window_push_fn)(uint64_t, double, double*);
 typedef int32_t (*bm25_search_fn)(uint64_t, const uint8_t*, int64_t, const int64_t*, int64_t, int64_t,
@@ -66,6 +67,7 @@ enum {
     F_NEGATION_FLIP_BATCH,
     F_TRACEABILITY_BATCH,
     F_BM25_SEARCH,
+    F_BM25_SEARCH_MANY,
     F_WINDOW_PUSH,
     F_COUNT
 };
@@ -82,6 +84,7 @@ static const char* const export_names[F_COUNT] = {
     "rk_signal_negation_flip_batch_spans",
     "rk_signal_traceability_batch_spans",
     "rk_bm25_search",
+    "rk_bm25_search_many_spans",
     "rk_trend_window_push",
 };
 
@@ -837,6 +840,88 @@ static PyObject* fc_bm25_search(PyObject* self, PyObject* const* args, Py_ssize_
 
 /* ---- bind / unbind ------------------------------------------------------------------- */
 
+/* bm25_search_many(handle, queries, start, stop, k, threads, docs, scores) -> int or False.
+   queries: a list or tuple of str; docs / scores: writable C-contiguous buffers of
+   len(queries) * k int64 / float64 (the (n, k) result arrays). Searches queries start.. into
+   rows start.. of them, as many as fit in CALL_BYTES of text (at least one, at most up to stop),
+   with the GIL released, and returns the index after the last; each str's own bytes are read
+   in place (an ASCII one) or encoded once (see gather). False when the caller must take its
+   ordinary path: a query is not an encodable str, the buffers do not match, or the export
+   refused (the ordinary path then raises what it raises). */
+static PyObject* fc_bm25_search_many(PyObject* self, PyObject* const* args, Py_ssize_t nargs) {
+    bm25_search_many_fn export = (bm25_search_many_fn)exports[F_BM25_SEARCH_MANY];
+    unsigned long long handle;
+    PyObject* queries;
+    Py_ssize_t total, start, stop, count;
+    long long k;
+    long threads;
+    Py_buffer docs, scores;
+    gathered_t q;
+    int32_t status;
+    int taken;
+    (void)self;
+    if (nargs != 8) {
+        PyErr_SetString(PyExc_TypeError, "bm25_search_many(handle, queries, start, stop, k, threads, docs, scores) takes 8 arguments");
+        return NULL;
+    }
+    queries = args[1];
+    if (export == NULL || !PyLong_CheckExact(args[0]) || !(PyList_CheckExact(queries) || PyTuple_CheckExact(queries))) {
+        Py_RETURN_FALSE;
+    }
+    handle = PyLong_AsUnsignedLongLong(args[0]);
+    start = PyLong_AsSsize_t(args[2]);
+    stop = PyLong_AsSsize_t(args[3]);
+    k = PyLong_AsLongLong(args[4]);
+    threads = PyLong_AsLong(args[5]);
+    if (PyErr_Occurred()) {
+        return NULL;
+    }
+    total = PySequence_Fast_GET_SIZE(queries);
+    if (start < 0 || stop < start || stop > total || k < 1 || k > (1LL << 31) || threads < 0 || threads > INT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "bm25_search_many: need 0 <= start <= stop <= len(queries), 1 <= k, 0 <= threads");
+        return NULL;
+    }
+    if (PyObject_GetBuffer(args[6], &docs, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS) != 0) {
+        return NULL;
+    }
+    if (PyObject_GetBuffer(args[7], &scores, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS) != 0) {
+        PyBuffer_Release(&docs);
+        return NULL;
+    }
+    if (docs.len != total * k * (Py_ssize_t)sizeof(int64_t) || scores.len != total * k * (Py_ssize_t)sizeof(double)
+            || start == stop) {
+        PyBuffer_Release(&docs);
+        PyBuffer_Release(&scores);
+        if (start == stop) {
+            return PyLong_FromSsize_t(stop);
+        }
+        Py_RETURN_FALSE;
+    }
+    /* The kept buffers of the signal batches serve here too (one call at a time takes them). */
+    {
+        gathered_t unused;
+        taken = gathered_take(&q, &unused);
+        if ((count = gather(queries, start, stop - start, CALL_BYTES, &q)) < 0) {
+            gathered_release(&q, &unused, taken);
+            PyBuffer_Release(&docs);
+            PyBuffer_Release(&scores);
+            Py_RETURN_FALSE;
+        }
+        Py_BEGIN_ALLOW_THREADS
+        status = export((uint64_t)handle, q.spans, (int64_t)count, (int64_t)k, (int32_t)threads,
+                        (int64_t*)docs.buf + start * k, (double*)scores.buf + start * k);
+        Py_END_ALLOW_THREADS
+        gathered_drop(&q, count);
+        gathered_release(&q, &unused, taken);
+    }
+    PyBuffer_Release(&docs);
+    PyBuffer_Release(&scores);
+    if (status != 0) {
+        Py_RETURN_FALSE;
+    }
+    return PyLong_FromSsize_t(start + count);
+}
+
 static char* docs[F_SINGLE_COUNT];
 static PyMethodDef* method_table(void);
 
@@ -1003,6 +1088,10 @@ static PyMethodDef methods[] = {
     {"bm25_search", (PyCFunction)(void (*)(void))fc_bm25_search, METH_FASTCALL,
      "bm25_search($module, handle, query, k, id_of_key, /)\n--\n\n"
      "rk_bm25_search for a str query and k <= 64 as a list of (id, score); None: take the ordinary path."},
+    {"bm25_search_many", (PyCFunction)(void (*)(void))fc_bm25_search_many, METH_FASTCALL,
+     "bm25_search_many($module, handle, queries, start, stop, k, threads, docs, scores, /)\n--\n\n"
+     "rk_bm25_search_many_spans on str queries start.. into rows start.. of docs/scores, as many as fit in one "
+     "call; returns the index after the last; False: take the ordinary path."},
     {"window_push", (PyCFunction)(void (*)(void))fc_window_push, METH_FASTCALL,
      "window_push($module, handle, score, /)\n--\n\n"
      "rk_trend_window_push for an exact float or int score; None: take the ordinary path."},

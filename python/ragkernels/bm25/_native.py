@@ -33,8 +33,11 @@ _QUERY_PROBE = 64
 # The fastcall extension's search (ragkernels._native._fastcall.bm25_search): a str query
 # without filter, k <= 64, answered in C with the list built there. None means "take the cffi
 # path" (closed index, other query kinds, big k, a non-zero status: the path raises as before).
-_fastcall = bind_fastcall(["rk_bm25_search"])
+# Its search_many (bm25_search_many): str queries handed over as each str's own bytes (no
+# encode/join/offsets in Python), False meaning the same.
+_fastcall = bind_fastcall(["rk_bm25_search", "rk_bm25_search_many_spans"])
 _fast_search = _fastcall.bm25_search if _fastcall is not None else None
+_fast_search_many = _fastcall.bm25_search_many if _fastcall is not None else None
 
 
 def _offsets(lengths) -> np.ndarray:
@@ -291,6 +294,14 @@ class BM25Index(HandleOwner):
         # different snapshots (each row is still a consistent search of one snapshot).
         parts = [(0, len(queries))] if len(queries) <= _QUERY_PROBE else _slices.slices(len(queries), _QUERY_PROBE)
         for start, stop in parts:
+            if not pretokenized and _fast_search_many is not None:
+                while start < stop:
+                    reached = _fast_search_many(handle, queries, start, stop, k, threads, docs, scores)
+                    if reached is False:
+                        break  # the path below raises what it raises (or handles the case)
+                    start = reached
+                if start == stop:
+                    continue
             part = queries[start:stop]
             if pretokenized:
                 text, token_offsets, starts = _encode_tokens(part)
