@@ -888,7 +888,9 @@ static PyObject* fc_bm25_search_many(PyObject* self, PyObject* const* args, Py_s
         PyBuffer_Release(&docs);
         return NULL;
     }
-    if (docs.len != total * k * (Py_ssize_t)sizeof(int64_t) || scores.len != total * k * (Py_ssize_t)sizeof(double)
+    /* (n, k) arrays: k cells a row (the first test keeps the products below from overflowing). */
+    if (k > PY_SSIZE_T_MAX / 8 / (total > 0 ? total : 1)
+            || docs.len != total * k * (Py_ssize_t)sizeof(int64_t) || scores.len != total * k * (Py_ssize_t)sizeof(double)
             || start == stop) {
         PyBuffer_Release(&docs);
         PyBuffer_Release(&scores);
