@@ -520,3 +520,36 @@ def test_twins_agree_on_larger_corpora(py_bm25, native_bm25, method, docs, queri
         index.add(docs)
         indexes.append(index)
     same(*indexes, queries + [" ".join(q) for q in queries], 10)
+
+
+def _outcome(call):
+    try:
+        value = call()
+    except Exception as error:  # noqa: BLE001 - the type and message are compared
+        return ("raised", type(error).__name__, str(error))
+    if isinstance(value, tuple):  # search_many's arrays
+        return ("value", [array.tolist() for array in value])
+    if isinstance(value, np.ndarray):  # get_scores
+        return ("value", value.tolist())
+    return ("value", value)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(docs=st.lists(st.text(alphabet="fox dog é\ud800\udc00 ", max_size=12), min_size=1, max_size=5),
+       query=st.text(alphabet="fox dog é\ud800\udfff ", max_size=12),
+       tokens=st.lists(st.sampled_from(["fox", "dog", "\ud800", "é"]), max_size=3))
+def test_lone_surrogates_are_refused_alike(py_bm25, native_bm25, docs, query, tokens):
+    """A lone surrogate is a valid str but not Unicode text: both implementations refuse it in a
+    document, a token or a query with the same ValueError, and add nothing."""
+    results = []
+    for module in (py_bm25, native_bm25):
+        index = module.BM25Index()
+        index.add(["fox dog", "dog"])
+        results.append([_outcome(call) for call in (
+            lambda: index.add(docs), lambda: index.add([list(tokens)]), lambda: len(index),
+            lambda: index.search(query, 3), lambda: index.search(list(tokens), 3), lambda: index.get_scores(query),
+            lambda: index.search_many([query, "fox", list(tokens)], 2), lambda: index.search_many([query], 0))])
+        index.close()
+    assert results[0] == results[1]
+    if any("\ud800" <= c <= "\udfff" for c in query):
+        assert results[0][3][:2] == ("raised", "ValueError") and "lone surrogate" in results[0][3][2]

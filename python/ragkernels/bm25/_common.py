@@ -121,6 +121,41 @@ def split_documents(texts) -> tuple[list, bool]:
     return docs, pretokenized
 
 
+# A lone surrogate ("\ud800") is a valid Python str but not Unicode text: it cannot be encoded
+# as UTF-8, so the native index can never take it. Both implementations refuse it alike, with
+# this ValueError (the twin checks first; the native path checks when encoding fails).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def text_error(what: str, value) -> ValueError | None:
+    """The ValueError for a document or query (a str or a list of str tokens) that holds a lone
+    surrogate, naming it `what`; None when it has none."""
+    texts = [(what, value)] if type(value) is str else ((f"{what} token {j}", t) for j, t in enumerate(value))
+    for name, text in texts:
+        if not text.isascii():
+            match = _SURROGATE.search(text)
+            if match is not None:
+                return ValueError(f"{name} contains a lone surrogate U+{ord(match.group()):04X} at index "
+                                  f"{match.start()} and cannot be encoded as UTF-8")
+    return None
+
+
+def check_text(what: str, value) -> None:
+    """Raises text_error's ValueError, if any."""
+    error = text_error(what, value)
+    if error is not None:
+        raise error
+
+
+def documents_error(docs) -> ValueError | None:
+    """text_error of the first document that has a lone surrogate ("document i"), or None."""
+    for i, doc in enumerate(docs):
+        error = text_error(f"document {i}", doc)
+        if error is not None:
+            return error
+    return None
+
+
 def query_kind(query) -> bool:
     """True for a pre-tokenized query (a list/tuple of str), False for a str; else TypeError."""
     if type(query) is str:

@@ -47,6 +47,19 @@ def _offsets(lengths) -> np.ndarray:
     return out
 
 
+def _utf8(query) -> bytes:
+    """A str query's UTF-8; the twin's ValueError for one with a lone surrogate."""
+    try:
+        return query.encode("utf-8")
+    except UnicodeEncodeError:
+        raise C.text_error("query", query) from None
+
+
+def _query_error(queries) -> ValueError:
+    """The twin's ValueError for the first query that cannot be encoded (called when encoding failed)."""
+    return next(error for error in map(C.text_error, ["query"] * len(queries), queries) if error is not None)
+
+
 def _encode_tokens(token_lists):
     """One UTF-8 buffer of every token, the token byte offsets, and each list's token range."""
     encoded = [t.encode("utf-8") for tokens in token_lists for t in tokens]
@@ -117,6 +130,9 @@ class BM25Index(HandleOwner):
         try:
             with self._write_lock:
                 self._add_locked(docs, ids, pretokenized, bar)
+        except UnicodeEncodeError:
+            # A lone surrogate: nothing was added (see above); the twin's error, found the twin's way.
+            raise C.documents_error(docs) from None
         finally:
             if bar is not None:
                 bar.close()
@@ -223,11 +239,14 @@ class BM25Index(HandleOwner):
         if allowed is not None:
             return self._search_filtered(handle, query, k, C.check_allowed(query, allowed))
         if type(query) is str:
-            text = query.encode("utf-8")
+            text = _utf8(query)
             tokens_ptr, token_count = _NULL, 0
         else:
             C.query_kind(query)
-            text, token_offsets, _ = _encode_tokens([query])
+            try:
+                text, token_offsets, _ = _encode_tokens([query])
+            except UnicodeEncodeError:
+                raise _query_error([query]) from None
             tokens_ptr, token_count = _from_buffer("int64_t[]", token_offsets), len(query)
         if k <= _BUFFER_K:
             # One set of result buffers per thread, reused: a search then costs one call.
@@ -251,7 +270,7 @@ class BM25Index(HandleOwner):
         return list(zip(map(self._id_of_key.__getitem__, _unpack(keys, n)), _unpack(scores, n)))
 
     def _search_filtered(self, handle, query, k, allowed):
-        text = query.encode("utf-8")
+        text = _utf8(query)
         cap = k if k <= _SMALL_K else min(k, len(self) + _SMALL_K)
         docs, scores, keys, found = _new("int64_t[]", cap), _new("double[]", cap), _new("int64_t[]", cap), _new("int64_t*")
         status = lib.rk_bm25_search_filtered(handle, text, len(text), cap, _from_buffer("int64_t[]", buffer_of(allowed)),
@@ -275,16 +294,19 @@ class BM25Index(HandleOwner):
         if not queries or k == 0:
             return docs, scores
         kinds = [C.query_kind(q) for q in queries]
-        if all(kinds) or not any(kinds):
-            self._search_many(handle, queries, kinds[0], k, threads, docs, scores)
-            return docs, scores
-        for flag in (False, True):  # a mix of text and token queries: one call per kind
-            rows = [i for i, kind in enumerate(kinds) if kind is flag]
-            part_docs = np.full((len(rows), k), -1, dtype=np.int64)
-            part_scores = np.zeros((len(rows), k), dtype=np.float64)
-            self._search_many(handle, [queries[i] for i in rows], flag, k, threads, part_docs, part_scores)
-            docs[rows] = part_docs
-            scores[rows] = part_scores
+        try:
+            if all(kinds) or not any(kinds):
+                self._search_many(handle, queries, kinds[0], k, threads, docs, scores)
+                return docs, scores
+            for flag in (False, True):  # a mix of text and token queries: one call per kind
+                rows = [i for i, kind in enumerate(kinds) if kind is flag]
+                part_docs = np.full((len(rows), k), -1, dtype=np.int64)
+                part_scores = np.zeros((len(rows), k), dtype=np.float64)
+                self._search_many(handle, [queries[i] for i in rows], flag, k, threads, part_docs, part_scores)
+                docs[rows] = part_docs
+                scores[rows] = part_scores
+        except UnicodeEncodeError:
+            raise _query_error(queries) from None
         return docs, scores
 
     def _search_many(self, handle, queries, pretokenized, k, threads, docs, scores):
@@ -321,10 +343,13 @@ class BM25Index(HandleOwner):
         """Scores of every document for `query`; see ragkernels.BM25Index.get_scores."""
         handle = self._h()
         if C.query_kind(query):
-            text, token_offsets, _ = _encode_tokens([query])
+            try:
+                text, token_offsets, _ = _encode_tokens([query])
+            except UnicodeEncodeError:
+                raise _query_error([query]) from None
             tokens_ptr, token_count = _from_buffer("int64_t[]", token_offsets), len(query)
         else:
-            text = query.encode("utf-8")
+            text = _utf8(query)
             tokens_ptr, token_count = _NULL, 0
         count = _new("int64_t*")
         size = len(self)

@@ -66,6 +66,9 @@ class BM25Index:
         self._state()
         docs, pretokenized = C.split_documents(texts)
         ids = C.check_ids(ids, len(docs))
+        error = C.documents_error(docs)
+        if error is not None:
+            raise error
         with self._write_lock:
             snap = self._state()
             new = []
@@ -94,7 +97,9 @@ class BM25Index:
     # ---- reading ----------------------------------------------------------------------
 
     def _query_terms(self, query):
-        tokens = query if C.query_kind(query) else C.tokenize(query, self.tokenizer, self._stop)
+        pretokenized = C.query_kind(query)
+        C.check_text("query", query)
+        tokens = query if pretokenized else C.tokenize(query, self.tokenizer, self._stop)
         return C.query_terms(tokens)
 
     def _scores(self, snap: _Snapshot, terms):
@@ -154,6 +159,8 @@ class BM25Index:
         snap = self._state()
         docs = np.full((len(queries), k), -1, dtype=np.int64)
         scores = np.zeros((len(queries), k), dtype=np.float64)
+        if k == 0:
+            return docs, scores  # nothing is read (as the native index, which makes no call)
         for row, query in enumerate(queries):
             for col, (d, s) in enumerate(self._top(snap, query, k)):
                 docs[row, col] = d
