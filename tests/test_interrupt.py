@@ -210,6 +210,22 @@ def test_slices_by_cost(monkeypatch):
     assert min(spent[3:-1]) >= 0.05 * 0.99  # and not below once the rate is known and the ramp is over
 
 
+def test_walk_follows_the_calls_until_stop_or_a_refusal():
+    from ragkernels import _slices
+
+    seen = []
+
+    def three_at_a_time(start, stop):
+        seen.append((start, stop))
+        return min(stop, start + 3)
+
+    assert _slices.walk(three_at_a_time, 2, 9) == 9
+    assert seen == [(2, 9), (5, 9), (8, 9)]
+    refusing = lambda start, stop: False if start >= 4 else start + 2  # noqa: E731
+    assert _slices.walk(refusing, 0, 9) == 4  # where the ordinary path takes over
+    assert _slices.walk(refusing, 5, 5) == 5  # an empty range makes no call
+
+
 # ---- BM25 --------------------------------------------------------------------------------------
 
 def test_bm25_add_is_all_or_nothing_when_interrupted(monkeypatch, capfd):

@@ -142,3 +142,16 @@ def cancellable(call, flag, on_cancel=None):
 
 #: Seconds per wait step in cancellable() (bounds the delay of a signal that just missed a wait).
 _WAIT_STEP = 0.05
+
+
+def walk(call, start: int, stop: int) -> int:
+    """Runs `call(start, stop)` (a fastcall entry point that does items start.. in one native
+    call, as many as fit, and returns the index it reached, or False to hand over to the
+    caller's ordinary path) until it reaches stop; returns where it stopped (< stop after a
+    False)."""
+    while start < stop:
+        reached = call(start, stop)
+        if reached is False:
+            break
+        start = reached
+    return start

@@ -856,7 +856,7 @@ static PyObject* fc_bm25_search_many(PyObject* self, PyObject* const* args, Py_s
     long long k;
     long threads;
     Py_buffer docs, scores;
-    gathered_t q;
+    gathered_t q, unused; /* the kept buffers come in pairs (a batch's two sides): one is used */
     int32_t status;
     int taken;
     (void)self;
@@ -881,6 +881,9 @@ static PyObject* fc_bm25_search_many(PyObject* self, PyObject* const* args, Py_s
         PyErr_SetString(PyExc_ValueError, "bm25_search_many: need 0 <= start <= stop <= len(queries), 1 <= k, 0 <= threads");
         return NULL;
     }
+    if (start == stop) {
+        return PyLong_FromSsize_t(stop);
+    }
     if (PyObject_GetBuffer(args[6], &docs, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS) != 0) {
         return NULL;
     }
@@ -889,33 +892,26 @@ static PyObject* fc_bm25_search_many(PyObject* self, PyObject* const* args, Py_s
         return NULL;
     }
     /* (n, k) arrays: k cells a row (the first test keeps the products below from overflowing). */
-    if (k > PY_SSIZE_T_MAX / 8 / (total > 0 ? total : 1)
-            || docs.len != total * k * (Py_ssize_t)sizeof(int64_t) || scores.len != total * k * (Py_ssize_t)sizeof(double)
-            || start == stop) {
+    if (k > PY_SSIZE_T_MAX / 8 / total
+            || docs.len != total * k * (Py_ssize_t)sizeof(int64_t) || scores.len != total * k * (Py_ssize_t)sizeof(double)) {
         PyBuffer_Release(&docs);
         PyBuffer_Release(&scores);
-        if (start == stop) {
-            return PyLong_FromSsize_t(stop);
-        }
         Py_RETURN_FALSE;
     }
     /* The kept buffers of the signal batches serve here too (one call at a time takes them). */
-    {
-        gathered_t unused;
-        taken = gathered_take(&q, &unused);
-        if ((count = gather(queries, start, stop - start, CALL_BYTES, &q)) < 0) {
-            gathered_release(&q, &unused, taken);
-            PyBuffer_Release(&docs);
-            PyBuffer_Release(&scores);
-            Py_RETURN_FALSE;
-        }
-        Py_BEGIN_ALLOW_THREADS
-        status = export((uint64_t)handle, q.spans, (int64_t)count, (int64_t)k, (int32_t)threads,
-                        (int64_t*)docs.buf + start * k, (double*)scores.buf + start * k);
-        Py_END_ALLOW_THREADS
-        gathered_drop(&q, count);
+    taken = gathered_take(&q, &unused);
+    if ((count = gather(queries, start, stop - start, CALL_BYTES, &q)) < 0) {
         gathered_release(&q, &unused, taken);
+        PyBuffer_Release(&docs);
+        PyBuffer_Release(&scores);
+        Py_RETURN_FALSE;
     }
+    Py_BEGIN_ALLOW_THREADS
+    status = export((uint64_t)handle, q.spans, (int64_t)count, (int64_t)k, (int32_t)threads,
+                    (int64_t*)docs.buf + start * k, (double*)scores.buf + start * k);
+    Py_END_ALLOW_THREADS
+    gathered_drop(&q, count);
+    gathered_release(&q, &unused, taken);
     PyBuffer_Release(&docs);
     PyBuffer_Release(&scores);
     if (status != 0) {

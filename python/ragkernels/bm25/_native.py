@@ -57,7 +57,24 @@ def _utf8(query) -> bytes:
 
 def _query_error(queries) -> ValueError:
     """The twin's ValueError for the first query that cannot be encoded (called when encoding failed)."""
-    return next(error for error in map(C.text_error, ["query"] * len(queries), queries) if error is not None)
+    for query in queries:
+        error = C.text_error("query", query)
+        if error is not None:
+            return error
+    raise AssertionError("no query has a lone surrogate")  # pragma: no cover - called after a failure
+
+
+def _query_arguments(query):
+    """(UTF-8 text, token offsets pointer, token count) of a str query or a list of str tokens;
+    the twin's TypeError or ValueError for anything else."""
+    if type(query) is str:
+        return _utf8(query), _NULL, 0
+    C.query_kind(query)
+    try:
+        text, token_offsets, _ = _encode_tokens([query])
+    except UnicodeEncodeError:
+        raise _query_error([query]) from None
+    return text, _from_buffer("int64_t[]", token_offsets), len(query)
 
 
 def _encode_tokens(token_lists):
@@ -238,16 +255,7 @@ class BM25Index(HandleOwner):
             raise ValueError("BM25Index is closed")
         if allowed is not None:
             return self._search_filtered(handle, query, k, C.check_allowed(query, allowed))
-        if type(query) is str:
-            text = _utf8(query)
-            tokens_ptr, token_count = _NULL, 0
-        else:
-            C.query_kind(query)
-            try:
-                text, token_offsets, _ = _encode_tokens([query])
-            except UnicodeEncodeError:
-                raise _query_error([query]) from None
-            tokens_ptr, token_count = _from_buffer("int64_t[]", token_offsets), len(query)
+        text, tokens_ptr, token_count = _query_arguments(query)
         if k <= _BUFFER_K:
             # One set of result buffers per thread, reused: a search then costs one call.
             buffers = _buffers.__dict__.get("search")
@@ -317,11 +325,9 @@ class BM25Index(HandleOwner):
         parts = [(0, len(queries))] if len(queries) <= _QUERY_PROBE else _slices.slices(len(queries), _QUERY_PROBE)
         for start, stop in parts:
             if not pretokenized and _fast_search_many is not None:
-                while start < stop:
-                    reached = _fast_search_many(handle, queries, start, stop, k, threads, docs, scores)
-                    if reached is False:
-                        break  # the path below raises what it raises (or handles the case)
-                    start = reached
+                # Up to a False, after which the path below raises what it raises (or handles the case).
+                start = _slices.walk(lambda a, b: _fast_search_many(handle, queries, a, b, k, threads, docs, scores),
+                                     start, stop)
                 if start == stop:
                     continue
             part = queries[start:stop]
@@ -342,15 +348,7 @@ class BM25Index(HandleOwner):
     def get_scores(self, query) -> np.ndarray:
         """Scores of every document for `query`; see ragkernels.BM25Index.get_scores."""
         handle = self._h()
-        if C.query_kind(query):
-            try:
-                text, token_offsets, _ = _encode_tokens([query])
-            except UnicodeEncodeError:
-                raise _query_error([query]) from None
-            tokens_ptr, token_count = _from_buffer("int64_t[]", token_offsets), len(query)
-        else:
-            text = _utf8(query)
-            tokens_ptr, token_count = _NULL, 0
+        text, tokens_ptr, token_count = _query_arguments(query)
         count = _new("int64_t*")
         size = len(self)
         while True:

@@ -239,17 +239,13 @@ def _batch(function: str, kernel, claims, sources, dtype, ctype, which):
             and (type(sources) is list or type(sources) is tuple) and len(claims) == len(sources):
         # The fastcall extension hands the kernel each str's own bytes (an rk_span each: no
         # join, no copy of ASCII text, no offsets arrays in Python) and releases the GIL around
-        # the kernel; each slice is a range of the whole lists (no
-        # sliced copies), run in calls of at most a few MB of text each (it returns where it
-        # stopped). False: an element is not an encodable str, or the kernel refused; the path
-        # below then raises exactly what it raises.
+        # the kernel. Each slice is a range of the whole lists (no sliced copies), run in calls
+        # of at most a few MB of text each. False: an element is not an encodable str, or the
+        # kernel refused; the path below then raises exactly what it raises.
         results = np.empty(len(claims), dtype=dtype)
+        run = lambda start, stop: _fast_batch(which, claims, sources, results, start, stop)  # noqa: E731
         for start, stop in _batch_slices(len(claims), _FAST_PROBE_FACTOR):
-            while start < stop:
-                start = _fast_batch(which, claims, sources, results, start, stop)
-                if not start:
-                    break
-            if not start:
+            if _slices.walk(run, start, stop) < stop:
                 break
         else:
             return results
