@@ -1,8 +1,6 @@
 using System;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Threading;
 using System.Runtime.Intrinsics;
+using System.Threading;
 using RagKernels.Text;
 
 using RagKernels.Threading;
