@@ -171,6 +171,8 @@ def test_search_argument_errors_are_identical(both):
             lambda: h.search("alpha", QUERY, fetch_k=0), lambda: h.search("alpha", QUERY, weights=(1,)),
             lambda: h.search("alpha", QUERY, weights=(1, -1)), lambda: h.search("alpha", QUERY, rrf_k=float("nan")),
             lambda: h.search("alpha", np.zeros(3, np.float32)), lambda: h.search("alpha", np.array([np.nan, 0], np.float32)),
+            # A lone surrogate cannot be encoded as UTF-8: BM25's own ValueError, word for word.
+            lambda: h.search("alpha \ud800 x", QUERY), lambda: h.search("\udfff", None),
         ]
         row = []
         for call in calls:

@@ -58,7 +58,12 @@ class HybridIndex(_py.HybridIndex):
         else:
             vector_handle = vectors._live()
             query_ptr, dim = _from_buffer("float[]", query), query.shape[0]
-        data = text.encode("utf-8")
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:
+            # A lone surrogate: the twin raises what BM25's search raises for it, after its
+            # own checks (ids, filter), so let it.
+            return super().search(text, vector, k, fetch_k, weights, rrf_k, allowed)
         if k > _BUFFER_K:
             # At most every candidate of both lists comes back: never allocate more room than that.
             k = max(1, min(k, 2 * fetch_k, len(bm25) + (0 if query is None else len(vectors))))
