@@ -152,4 +152,57 @@ public unsafe class Bm25SearchManyExportTests
             Assert.Equal(Status.Ok, free(handle));
         }
     }
+
+    /// <summary>Pre-tokenized queries share one buffer; each query's tokens are checked for UTF-8
+    /// on their own (checking the whole buffer for every query made a batch quadratic).</summary>
+    [Fact]
+    public void PreTokenizedQueriesAreCheckedQueryByQuery()
+    {
+        delegate* unmanaged[Cdecl]<ulong, byte*, long, long*, long, long*, long, long, int, long*, double*, int> many = &Bm25Exports.SearchMany;
+        delegate* unmanaged[Cdecl]<ulong, int> free = &Bm25Exports.Free;
+        ulong handle = CreateIndex();
+        // Queries ["fox"], ["quick", "dog"], ["dog"]: tokens 0..1, 1..3 and 3..4 of one buffer.
+        byte[] text = Encoding.UTF8.GetBytes("foxquickdogdog");
+        long[] tokenOffsets = [0, 3, 8, 11, 14];
+        long[] queryStarts = [0, 1, 3, 4];
+        (byte[] plain, long[] plainStarts) = Pack(["fox", "quick dog", "dog"]);
+        const int k = 3;
+        var expectedDocs = new long[3 * k];
+        var expectedScores = new double[3 * k];
+        var docs = new long[3 * k];
+        var scores = new double[3 * k];
+        try
+        {
+            fixed (byte* t = text, p = plain)
+            fixed (long* o = tokenOffsets, q = queryStarts, ps = plainStarts, ed = expectedDocs, d = docs)
+            fixed (double* es = expectedScores, sc = scores)
+            {
+                Assert.Equal(Status.Ok, many(handle, p, plain.Length, ps, 3, null, 0, k, 1, ed, es));
+                Assert.Equal(Status.Ok, many(handle, t, text.Length, q, 3, o, 4, k, 2, d, sc));
+                Assert.Equal(expectedDocs, docs);
+                Assert.Equal(expectedScores, scores);
+                Assert.Contains(docs, doc => doc >= 0);
+
+                // A bad byte in the last query's token fails the call before anything is written.
+                Array.Fill(docs, 7L);
+                t[13] = 0xFF;
+                Assert.Equal(Status.InvalidUtf8, many(handle, t, text.Length, q, 3, o, 4, k, 1, d, sc));
+                Assert.All(docs, doc => Assert.Equal(7L, doc));
+                // The two queries before it are still fine on their own.
+                Assert.Equal(Status.Ok, many(handle, t, text.Length, q, 2, o, 4, k, 1, d, sc));
+
+                // "é" (C3 A9) split between the first query's token and the second's: the buffer as
+                // a whole is valid UTF-8, but neither query's tokens are.
+                t[13] = (byte)'g';
+                t[2] = 0xC3;
+                t[3] = 0xA9;
+                Assert.True(System.Text.Unicode.Utf8.IsValid(text));
+                Assert.Equal(Status.InvalidUtf8, many(handle, t, text.Length, q, 3, o, 4, k, 1, d, sc));
+            }
+        }
+        finally
+        {
+            Assert.Equal(Status.Ok, free(handle));
+        }
+    }
 }
