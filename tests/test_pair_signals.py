@@ -279,6 +279,36 @@ def test_large_batch_runs_in_parallel_and_matches(py_signals, native_signals, na
 
 
 @pytest.mark.parametrize("name", SIGNALS)
+def test_batch_of_repeated_claims_matches(py_signals, native_signals, name):
+    # How guards call the batches: each claim against several sources, the same str object
+    # pair after pair (the native side builds its claim side once), then claims interleaved.
+    rng = np.random.default_rng(11)
+    words = (CLAIM + " " + SOURCE + " not ΟΔΟΣ İ Σ \u0661\u0662 Paris 7").split()
+    claims_pool = [" ".join(rng.choice(words, size=rng.integers(0, 40))) for _ in range(12)] + ["", "the a is"]
+    sources_pool = [" ".join(rng.choice(words, size=rng.integers(0, 60))) for _ in range(30)]
+    claims = [claim for claim in claims_pool for _ in sources_pool]
+    sources = sources_pool * len(claims_pool)
+    picks = rng.integers(0, len(claims_pool), size=3000)
+    claims += [claims_pool[i] for i in np.repeat(picks, rng.integers(1, 4, size=picks.size))][:3000]
+    sources += [sources_pool[i] for i in rng.integers(0, len(sources_pool), size=len(claims) - len(sources))]
+    expected = getattr(py_signals, name + "_batch")(claims, sources)
+    got = getattr(native_signals, name + "_batch")(claims, sources)
+    assert got.dtype == expected.dtype and np.array_equal(got, expected)
+
+
+@pytest.mark.parametrize("name", SIGNALS)
+def test_batch_of_a_repeated_claim_longer_than_one_native_call(py_signals, native_signals, name):
+    # 1.2 MB per claim, repeated: the batch is split into native calls of at most 4 MB of text
+    # per side, and the split falls between two passes of the same object.
+    claim = ("Paris Team Plan 19 not ΟΔΟΣ " * 40_000).strip()
+    sources = ["Team Plan 19", "ΟΔΟΣ Paris", "no", "Paris 19 never", "x", "Team"]
+    claims = [claim] * len(sources)
+    expected = getattr(py_signals, name + "_batch")(claims, sources)
+    got = getattr(native_signals, name + "_batch")(claims, sources)
+    assert np.array_equal(got, expected)
+
+
+@pytest.mark.parametrize("name", SIGNALS)
 def test_batch_accepts_any_sequence(signals, name):
     function = getattr(signals, name + "_batch")
     expected = function(["Paris 7", "b"], ["Paris 7", "c"])

@@ -56,4 +56,36 @@ public class ByteSpanSetTests
             }
         }
     }
+
+    [Fact]
+    public unsafe void ClearMarksUnmarksEverythingAlsoWhenTheMarkStampWraps()
+    {
+        byte[] bytes = Encoding.ASCII.GetBytes("alpha beta gamma-delta-epsilon" + new string(' ', 16));
+        (int Start, int Length)[] words = [(0, 5), (6, 4), (11, 19)];
+        var set = new ByteSpanSet();
+        // The mark stamp one step before it wraps to 0 (reached after 2^32 - 2 clears otherwise).
+        typeof(ByteSpanSet).GetField("_markStamp", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
+            .SetValue(set, uint.MaxValue - 1);
+        fixed (byte* p = bytes)
+        {
+            byte* limit = p + bytes.Length;
+            for (int round = 0; round < 4; round++)
+            {
+                // Entries made afresh each round (a new entry is unmarked whatever the stamp).
+                set.Reset(words.Length);
+                foreach ((int start, int length) in words)
+                {
+                    set.Add(p + start, length, ByteSpanSet.Key(p + start, length, limit));
+                }
+                foreach ((int start, int length) in words)
+                {
+                    ulong key = ByteSpanSet.Key(p + start, length, limit);
+                    Assert.True(set.Mark(p + start, length, key)); // unmarked after the last clear
+                    Assert.False(set.Mark(p + start, length, key)); // marked now
+                    Assert.True(set.Contains(p + start, length, key)); // still in the set
+                }
+                set.ClearMarks();
+            }
+        }
+    }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Text;
 using RagKernels.Native;
 using RagKernels.Native.Exports;
@@ -203,6 +204,143 @@ public unsafe class PairSignalExportTests
         "We never said the Acme Corp price was 1,200 dollars", "no", "Team Plan costs $19 per user per month, up to 25 users.",
         "Die Münchner Rück AG didn't pay 7 of 12 invoices", "a\u001cb\u00a0c Delta Force",
     ];
+
+    /// <summary>
+    /// A claim passed pair after pair (the same address: one str object) has its side built once
+    /// per thread, within one call only: the results equal the single calls, for consecutive and
+    /// interleaved repeats, and a text changed in place between two calls is read afresh.
+    /// </summary>
+    [Fact]
+    public void SpanBatchesReuseARepeatedClaimWithinOneCallOnly()
+    {
+        delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, double*, int> entityBatch = &PairSignalExports.RkSignalEntityOverlapBatchSpans;
+        delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, sbyte*, int> numericalBatch = &PairSignalExports.RkSignalNumericalConsistencyBatchSpans;
+        delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, double*, int> traceBatch = &PairSignalExports.RkSignalTraceabilityBatchSpans;
+        delegate* unmanaged[Cdecl]<byte*, long, byte*, long, double*, int> entity = &PairSignalExports.RkSignalEntityOverlap;
+        delegate* unmanaged[Cdecl]<byte*, long, byte*, long, int*, int> numerical = &PairSignalExports.RkSignalNumericalConsistency;
+        delegate* unmanaged[Cdecl]<byte*, long, byte*, long, double*, int> trace = &PairSignalExports.RkSignalTraceability;
+        byte[][] texts = s_spanTexts.Select(t => Encoding.UTF8.GetBytes(t)).ToArray();
+        RkSpan* distinct = Spans(texts);
+        // Every claim against every source (claims repeated pair after pair), then claims
+        // interleaved (0 0 1 0 2 2 0 ...): enough pairs for the parallel path.
+        var order = new System.Collections.Generic.List<(int Claim, int Source)>();
+        for (int a = 0; a < texts.Length; a++)
+        {
+            for (int b = 0; b < texts.Length; b++)
+            {
+                order.Add((a, b));
+            }
+        }
+        var random = new Random(3);
+        for (int k = 0; k < 2000; k++)
+        {
+            order.Add((random.Next(3) == 0 ? random.Next(texts.Length) : order[^1].Claim, random.Next(texts.Length)));
+        }
+        int n = order.Count;
+        var claims = new RkSpan[n];
+        var sources = new RkSpan[n];
+        for (int k = 0; k < n; k++)
+        {
+            claims[k] = distinct[order[k].Claim];
+            sources[k] = distinct[order[k].Source];
+        }
+        var entities = new double[n];
+        var numbers = new sbyte[n];
+        var traces = new double[n];
+        try
+        {
+            for (int round = 0; round < 2; round++)
+            {
+                fixed (RkSpan* c = claims, s = sources)
+                fixed (double* e = entities, t = traces)
+                fixed (sbyte* nu = numbers)
+                {
+                    Assert.Equal(Status.Ok, entityBatch(c, s, n, e));
+                    Assert.Equal(Status.Ok, numericalBatch(c, s, n, nu));
+                    Assert.Equal(Status.Ok, traceBatch(c, s, n, t));
+                    for (int k = 0; k < n; k++)
+                    {
+                        double d;
+                        int i;
+                        Assert.Equal(Status.Ok, entity(c[k].Data, c[k].Length, s[k].Data, s[k].Length, &d));
+                        Assert.Equal(d, entities[k]);
+                        Assert.Equal(Status.Ok, numerical(c[k].Data, c[k].Length, s[k].Data, s[k].Length, &i));
+                        Assert.Equal(i, numbers[k]);
+                        Assert.Equal(Status.Ok, trace(c[k].Data, c[k].Length, s[k].Data, s[k].Length, &d));
+                        Assert.Equal(d, traces[k]);
+                    }
+                }
+                Assert.Contains(traces, x => x > 0 && x < 1);
+                // Between the calls, every text changes in place (same address and length).
+                for (int k = 0; k < texts.Length; k++)
+                {
+                    ChangeInPlace(distinct[k]);
+                }
+            }
+        }
+        finally
+        {
+            FreeSpans(distinct, texts.Length);
+        }
+
+        // One signal called twice on one small batch (run on the calling thread alone), its claim
+        // changed in place in between: the second call must not reuse what the first one built.
+        RkSpan* pair = Spans([Encoding.UTF8.GetBytes("Paris, Team Plan costs 19 dollars"), Encoding.UTF8.GetBytes("Team Plan costs 19")]);
+        try
+        {
+            RkSpan* claim2 = stackalloc RkSpan[2] { pair[0], pair[0] };
+            RkSpan* source2 = stackalloc RkSpan[2] { pair[1], pair[1] };
+            double* before = stackalloc double[2];
+            double* after = stackalloc double[2];
+            RkSpan c = pair[0], s = pair[1];
+            double expectedBefore, expectedAfter;
+            int numberBefore, numberAfter;
+            // Each time: the single call, the batch, the change, at once the batch again (nothing
+            // else runs on this thread in between), then the single call on the changed text.
+            Assert.Equal(Status.Ok, trace(c.Data, c.Length, s.Data, s.Length, &expectedBefore));
+            Assert.Equal(Status.Ok, traceBatch(claim2, source2, 2, before));
+            ChangeInPlace(c);
+            Assert.Equal(Status.Ok, traceBatch(claim2, source2, 2, after));
+            Assert.Equal(Status.Ok, trace(c.Data, c.Length, s.Data, s.Length, &expectedAfter));
+            Assert.NotEqual(expectedBefore, expectedAfter);
+            Assert.Equal([expectedBefore, expectedBefore, expectedAfter, expectedAfter], [before[0], before[1], after[0], after[1]]);
+
+            Assert.Equal(Status.Ok, entity(c.Data, c.Length, s.Data, s.Length, &expectedBefore));
+            Assert.Equal(Status.Ok, entityBatch(claim2, source2, 2, before));
+            ChangeInPlace(c);
+            Assert.Equal(Status.Ok, entityBatch(claim2, source2, 2, after));
+            Assert.Equal(Status.Ok, entity(c.Data, c.Length, s.Data, s.Length, &expectedAfter));
+            Assert.NotEqual(expectedBefore, expectedAfter);
+            Assert.Equal([expectedBefore, expectedBefore, expectedAfter, expectedAfter], [before[0], before[1], after[0], after[1]]);
+
+            sbyte* numbersBefore = stackalloc sbyte[2];
+            sbyte* numbersAfter = stackalloc sbyte[2];
+            Assert.Equal(Status.Ok, numerical(c.Data, c.Length, s.Data, s.Length, &numberBefore));
+            Assert.Equal(Status.Ok, numericalBatch(claim2, source2, 2, numbersBefore));
+            ChangeInPlace(c);
+            Assert.Equal(Status.Ok, numericalBatch(claim2, source2, 2, numbersAfter));
+            Assert.Equal(Status.Ok, numerical(c.Data, c.Length, s.Data, s.Length, &numberAfter));
+            Assert.NotEqual(numberBefore, numberAfter);
+            Assert.Equal([numberBefore, numberBefore, numberAfter, numberAfter],
+                new[] { numbersBefore[0], numbersBefore[1], numbersAfter[0], numbersAfter[1] }.Select(x => (int)x).ToArray());
+        }
+        finally
+        {
+            FreeSpans(pair, 2);
+        }
+    }
+
+    /// <summary>Reverses the text's bytes where it lies (non-ASCII bytes become 'X', so that it
+    /// stays valid UTF-8): other words, same address and length.</summary>
+    private static void ChangeInPlace(RkSpan text)
+    {
+        var bytes = new Span<byte>(text.Data, (int)text.Length);
+        bytes.Reverse();
+        for (int j = 0; j < bytes.Length; j++)
+        {
+            bytes[j] = bytes[j] >= 0x80 ? (byte)'X' : bytes[j];
+        }
+    }
 
     [Fact]
     public void SpanBatchesEqualTheSingleCalls()

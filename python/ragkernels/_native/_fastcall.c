@@ -604,6 +604,21 @@ static Py_ssize_t gather(PyObject* sequence, Py_ssize_t first, Py_ssize_t count,
         if (i + PREFETCH_AHEAD < count) {
             RK_PREFETCH(items[i + PREFETCH_AHEAD], 1);
         }
+        if (i > 0 && item == items[i - 1]) {
+            /* The same str again (a claim scored against several sources): the same span, so
+               it is encoded once and the kernels see the same bytes and reuse its side. */
+            int64_t previous = g->spans[i - 1].length;
+            length = (size_t)(previous < 0 ? -1 - previous : previous);
+            if (total > budget || length > budget - total) {
+                count = i;
+                break;
+            }
+            total += length;
+            g->spans[i] = g->spans[i - 1];
+            Py_INCREF(item);
+            g->held[i] = item;
+            continue;
+        }
         if (!PyUnicode_Check(item) || RK_READY(item) < 0) {
             PyErr_Clear();
             gathered_drop(g, i);

@@ -26,7 +26,7 @@ internal sealed unsafe class ByteSpanSet
         public nint Pointer;
         public uint Stamp;
         public int Length;
-        public bool Marked; // see Mark
+        public uint MarkStamp; // equal to _markStamp: marked (see Mark)
     }
 
     // Small tables stay in L1: a set starts at most this big and doubles while it fills.
@@ -35,6 +35,7 @@ internal sealed unsafe class ByteSpanSet
     private Entry[] _entries = new Entry[InitialMaxSize];
     private Entry[] _spare = new Entry[InitialMaxSize];
     private uint _stamp;
+    private uint _markStamp = 1; // never 0, the MarkStamp of a new entry
     private int _shift;
     private int _mask;
 
@@ -172,7 +173,7 @@ internal sealed unsafe class ByteSpanSet
                 entry.Key = key;
                 entry.Pointer = (nint)p;
                 entry.Length = length;
-                entry.Marked = false;
+                entry.MarkStamp = 0;
                 if (++Count * 2 > mask)
                 {
                     Grow(); // keeps the load under one half
@@ -198,12 +199,26 @@ internal sealed unsafe class ByteSpanSet
     public bool Mark(byte* p, int length, ulong key)
     {
         ref Entry entry = ref Find(p, length, key);
-        if (Unsafe.IsNullRef(ref entry) || entry.Marked)
+        if (Unsafe.IsNullRef(ref entry) || entry.MarkStamp == _markStamp)
         {
             return false;
         }
-        entry.Marked = true;
+        entry.MarkStamp = _markStamp;
         return true;
+    }
+
+    /// <summary>Unmarks every string (the set is kept): marks carry a stamp too, so this costs
+    /// nothing but on the rare wrap of the stamp.</summary>
+    public void ClearMarks()
+    {
+        if (++_markStamp == 0)
+        {
+            foreach (ref Entry entry in _entries.AsSpan())
+            {
+                entry.MarkStamp = 0;
+            }
+            _markStamp = 1;
+        }
     }
 
     /// <summary>The string's entry, or a null reference when it is not in the set.</summary>

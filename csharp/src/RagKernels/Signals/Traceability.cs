@@ -14,15 +14,30 @@ namespace RagKernels.Signals;
 /// </remarks>
 public static unsafe class Traceability
 {
-    public static double Compute(ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source)
+    public static double Compute(ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source) => Compute(claim, source, 0);
+
+    /// <summary>As <see cref="Compute(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>, within batch call
+    /// <paramref name="batchCall"/> (BatchCall.Next; 0 for none): when the previous
+    /// pair on this thread had this same claim, its set of content words is reused.</summary>
+    public static double Compute(ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source, long batchCall)
     {
         SignalScratch scratch = SignalScratch.Current;
-        byte* c = scratch.LowerA(claim, out byte* cEnd, out bool cAscii);
         ByteSpanSet content = scratch.A;
-        content.Reset(SignalScratch.MaxWords(cEnd - c));
-        var claimWords = new AddContent(content);
-        WordScanner.Scan(c, cEnd, cEnd + SignalScratch.Slack, cAscii, ref claimWords);
-        int distinct = content.Count;
+        int distinct;
+        if (scratch.HasClaim(claim, batchCall, SignalScratch.TraceabilityClaim))
+        {
+            distinct = scratch.ClaimCount;
+            content.ClearMarks();
+        }
+        else
+        {
+            byte* c = scratch.LowerA(claim, out byte* cEnd, out bool cAscii);
+            content.Reset(SignalScratch.MaxWords(cEnd - c));
+            var claimWords = new AddContent(content);
+            WordScanner.Scan(c, cEnd, cEnd + SignalScratch.Slack, cAscii, ref claimWords);
+            distinct = content.Count;
+            scratch.KeepClaim(claim, batchCall, SignalScratch.TraceabilityClaim, distinct);
+        }
         if (distinct == 0)
         {
             return 1.0;
