@@ -68,6 +68,19 @@ def batch_pairs(count: int = BATCH_PAIRS) -> tuple[list[str], list[str]]:
     return claims, sources
 
 
+CROSS_SIDE = 100
+
+
+def cross_pairs(side: int = CROSS_SIDE) -> tuple[list[str], list[str]]:
+    """How a guard calls a batch: each of `side` claims (CLAIM rotated) against each of `side`
+    sources (SOURCE rotated), a claim's pairs one after another passing the same str object."""
+    claim_words = len(CLAIM.split(" "))
+    source_words = len(SOURCE.split(" "))
+    claims = [words(CLAIM, claim_words, i) for i in range(side)]
+    sources = [words(SOURCE, source_words, j) for j in range(side)]
+    return [claim for claim in claims for _ in sources], sources * side
+
+
 def _pair(name: str, claim: str, source: str):
     def make(module):
         function = getattr(module, name, None)
@@ -78,12 +91,12 @@ def _pair(name: str, claim: str, source: str):
     return make
 
 
-def _batch(name: str):
+def _batch(name: str, layout=batch_pairs):
     def make(module):
         function = getattr(module, name + "_batch", None)
         if function is None:
             return None
-        claims, sources = batch_pairs()
+        claims, sources = layout()
         return lambda: function(claims, sources)
 
     return make
@@ -104,5 +117,8 @@ CASES = [
              csharp=f"{name} (100 vs 500 words)"),
         Case(f"{name}_batch", f"{BATCH_PAIRS:,} pairs (CLAIM/SOURCE rotated)", "signals", _batch(name),
              items=BATCH_PAIRS, unit="pairs", iterations=20),
+        Case(f"{name}_batch", f"{CROSS_SIDE} claims × {CROSS_SIDE} sources, a claim's str repeated for its pairs", "signals",
+             _batch(name, cross_pairs), items=CROSS_SIDE * CROSS_SIDE, unit="pairs", iterations=20,
+             csharp=f"{name}_batch ({CROSS_SIDE} x {CROSS_SIDE})"),
     )
 ]

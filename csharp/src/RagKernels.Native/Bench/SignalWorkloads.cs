@@ -47,7 +47,14 @@ internal static class SignalWorkloads
         factories["numerical_consistency_batch"] = static () => Batch(static (b, r) => b.NumericalConsistency(r));
         factories["negation_flip_batch"] = static () => Batch(static (b, r) => b.NegationFlip(r));
         factories["traceability_batch"] = static () => Batch(static (b, r) => b.Traceability(r));
+        factories["entity_overlap_batch (100 x 100)"] = static () => CrossBatch(static (b, r) => b.EntityOverlap(r));
+        factories["numerical_consistency_batch (100 x 100)"] = static () => CrossBatch(static (b, r) => b.NumericalConsistency(r));
+        factories["negation_flip_batch (100 x 100)"] = static () => CrossBatch(static (b, r) => b.NegationFlip(r));
+        factories["traceability_batch (100 x 100)"] = static () => CrossBatch(static (b, r) => b.Traceability(r));
     }
+
+    /// <summary>Claims and sources of the cross-product rows (cases_signals.cross_pairs).</summary>
+    public const int CrossSide = 100;
 
     private static void AddPair(Dictionary<string, Func<Func<double>>> factories, string suffix, byte[] a, byte[] b)
     {
@@ -72,14 +79,24 @@ internal static class SignalWorkloads
 
     private static Func<double> Batch(Func<PairBatch, double[], double> run)
     {
-        var batch = new PairBatch(BatchPairs);
+        var batch = new PairBatch(BatchPairs, 0);
         var results = new double[BatchPairs];
+        return () => run(batch, results);
+    }
+
+    private static Func<double> CrossBatch(Func<PairBatch, double[], double> run)
+    {
+        var batch = new PairBatch(CrossSide * CrossSide, CrossSide);
+        var results = new double[CrossSide * CrossSide];
         return () => run(batch, results);
     }
 
     /// <summary>The batch of cases_signals.batch_pairs: pair i is CLAIM and SOURCE, each
     /// rotated by i words; each text in its own pinned array, passed as rk_span (as the Python
-    /// batches pass each str's own bytes).</summary>
+    /// batches pass each str's own bytes). With <c>side</c> &gt; 0, cases_signals.cross_pairs
+    /// instead: every one of <c>side</c> claims against every one of <c>side</c> sources, a
+    /// claim's pairs one after another and all pointing at the claim's one array (as a repeated
+    /// str object does).</summary>
     private sealed unsafe class PairBatch
     {
         private readonly byte[][] _texts; // keeps the pinned texts alive
@@ -89,7 +106,7 @@ internal static class SignalWorkloads
         private readonly sbyte[] _codes;
         private readonly byte[] _flags;
 
-        public PairBatch(int count)
+        public PairBatch(int count, int side)
         {
             _count = count;
             int claimWords = Claim.Split(' ').Length;
@@ -99,8 +116,17 @@ internal static class SignalWorkloads
             _sources = new RkSpan[count];
             for (int i = 0; i < count; i++)
             {
-                _claims[i] = Span(2 * i, Words(Claim, claimWords, i));
-                _sources[i] = Span(2 * i + 1, Words(Source, sourceWords, i));
+                if (side == 0)
+                {
+                    _claims[i] = Span(2 * i, Words(Claim, claimWords, i));
+                    _sources[i] = Span(2 * i + 1, Words(Source, sourceWords, i));
+                }
+                else
+                {
+                    (int claim, int source) = Math.DivRem(i, side);
+                    _claims[i] = source == 0 ? Span(2 * i, Words(Claim, claimWords, claim)) : _claims[i - 1];
+                    _sources[i] = claim == 0 ? Span(2 * i + 1, Words(Source, sourceWords, source)) : _sources[source];
+                }
             }
             _codes = new sbyte[count];
             _flags = new byte[count];
