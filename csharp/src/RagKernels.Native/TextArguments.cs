@@ -1,4 +1,6 @@
 using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Threading;
 using RagKernels.Text;
@@ -107,10 +109,13 @@ internal static unsafe class TextArguments
 
     /// <summary>A pair kernel over UTF-8 spans writing one result. The slacks say how many bytes
     /// after each text may be read (what is there is masked off); <paramref name="ascii"/>: both
-    /// texts are known to be ASCII (else they are valid UTF-8, ASCII or not).</summary>
+    /// texts are known to be ASCII (else they are valid UTF-8, ASCII or not);
+    /// <paramref name="sameClaim"/>: the kernel's call just before on this thread had this very
+    /// claim (the same bytes at the same address), so what it made of the claim may be reused.</summary>
     public interface IPairKernel
     {
-        void Run(ReadOnlySpan<byte> claim, int claimSlack, ReadOnlySpan<byte> source, int sourceSlack, int index, bool ascii);
+        void Run(ReadOnlySpan<byte> claim, int claimSlack, ReadOnlySpan<byte> source, int sourceSlack, int index, bool ascii,
+            bool sameClaim);
     }
 
     /// <summary>
@@ -162,25 +167,39 @@ internal static unsafe class TextArguments
         where TTexts : struct, IBatchTexts
     {
         bool allAscii = texts.AllAscii(start, end);
+        // The claim the kernel last ran on, here on this thread: a batch that scores each claim
+        // against several sources passes one claim (one str object) pair after pair, and its
+        // check and whatever the kernel made of it are then reused.
+        byte* lastClaim = null;
+        int lastLength = 0;
+        bool lastAscii = false;
         for (int i = start; i < end; i++)
         {
             ReadOnlySpan<byte> claim = texts.Claim(i, out int claimSlack);
             ReadOnlySpan<byte> source = texts.Source(i, out int sourceSlack);
-            bool ascii = allAscii || (IsAscii(claim, claimSlack) && IsAscii(source, sourceSlack));
+            byte* claimAddress = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(claim));
+            bool sameClaim = claimAddress == lastClaim && claim.Length == lastLength && lastClaim != null;
+            bool claimAscii = allAscii || (sameClaim ? lastAscii : IsAscii(claim, claimSlack));
+            bool ascii = claimAscii && (allAscii || IsAscii(source, sourceSlack));
             if (!ascii)
             {
-                if (!Utf8Text.IsValid(claim))
+                if (!claimAscii && !sameClaim && !Utf8Text.IsValid(claim))
                 {
                     firstBad = Math.Min(firstBad, i * 2);
+                    lastClaim = null;
                     continue;
                 }
                 if (!Utf8Text.IsValid(source))
                 {
                     firstBad = Math.Min(firstBad, i * 2 + 1);
+                    lastClaim = null; // the kernel does not run: it may not hold this claim
                     continue;
                 }
             }
-            kernel.Run(claim, claimSlack, source, sourceSlack, i, ascii);
+            kernel.Run(claim, claimSlack, source, sourceSlack, i, ascii, sameClaim);
+            lastClaim = claimAddress;
+            lastLength = claim.Length;
+            lastAscii = claimAscii;
         }
     }
 

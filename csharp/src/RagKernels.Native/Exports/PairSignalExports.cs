@@ -241,28 +241,28 @@ internal static unsafe class PairSignalExports
     // The batch loops behind the exports, for checked arguments (the span forms are also run by
     // the C# benchmarks: they are what the Python batches call).
     internal static int EntityOverlapSpans(RkSpan* claims, RkSpan* sources, int count, double* results) =>
-        TextArguments.RunPairs(new EntityOverlapKernel(results, BatchCall.Next()), new GatheredTexts(claims, sources), count);
+        TextArguments.RunPairs(new EntityOverlapKernel(results), new GatheredTexts(claims, sources), count);
 
     internal static int NumericalConsistencySpans(RkSpan* claims, RkSpan* sources, int count, sbyte* results) =>
-        TextArguments.RunPairs(new NumericalConsistencyKernel(results, BatchCall.Next()), new GatheredTexts(claims, sources), count);
+        TextArguments.RunPairs(new NumericalConsistencyKernel(results), new GatheredTexts(claims, sources), count);
 
     internal static int NegationFlipSpans(RkSpan* claims, RkSpan* sources, int count, byte* results) =>
         TextArguments.RunPairs(new NegationFlipKernel(results), new GatheredTexts(claims, sources), count);
 
     internal static int TraceabilitySpans(RkSpan* claims, RkSpan* sources, int count, double* results) =>
-        TextArguments.RunPairs(new TraceabilityKernel(results, BatchCall.Next()), new GatheredTexts(claims, sources), count);
+        TextArguments.RunPairs(new TraceabilityKernel(results), new GatheredTexts(claims, sources), count);
 
     private static int EntityOverlapBatch(byte* claims, long* claimOffsets, byte* sources, long* sourceOffsets, int count, double* results) =>
-        TextArguments.RunPairs(new EntityOverlapKernel(results, BatchCall.Next()), new PackedTexts(claims, claimOffsets, sources, sourceOffsets, count), count);
+        TextArguments.RunPairs(new EntityOverlapKernel(results), new PackedTexts(claims, claimOffsets, sources, sourceOffsets, count), count);
 
     private static int NumericalConsistencyBatch(byte* claims, long* claimOffsets, byte* sources, long* sourceOffsets, int count, sbyte* results) =>
-        TextArguments.RunPairs(new NumericalConsistencyKernel(results, BatchCall.Next()), new PackedTexts(claims, claimOffsets, sources, sourceOffsets, count), count);
+        TextArguments.RunPairs(new NumericalConsistencyKernel(results), new PackedTexts(claims, claimOffsets, sources, sourceOffsets, count), count);
 
     private static int NegationFlipBatch(byte* claims, long* claimOffsets, byte* sources, long* sourceOffsets, int count, byte* results) =>
         TextArguments.RunPairs(new NegationFlipKernel(results), new PackedTexts(claims, claimOffsets, sources, sourceOffsets, count), count);
 
     private static int TraceabilityBatch(byte* claims, long* claimOffsets, byte* sources, long* sourceOffsets, int count, double* results) =>
-        TextArguments.RunPairs(new TraceabilityKernel(results, BatchCall.Next()), new PackedTexts(claims, claimOffsets, sources, sourceOffsets, count), count);
+        TextArguments.RunPairs(new TraceabilityKernel(results), new PackedTexts(claims, claimOffsets, sources, sourceOffsets, count), count);
 
     private static int CheckSpans(RkSpan* claims, RkSpan* sources, long count, void* results)
     {
@@ -308,29 +308,33 @@ internal static unsafe class PairSignalExports
         return results == null && count > 0 ? LastError.NullPointer("results") : Status.Ok;
     }
 
-    // batchCall: this call's id (BatchCall.Next), so that consecutive pairs with
-    // the same claim build its side once.
-    private readonly struct EntityOverlapKernel(double* results, long batchCall) : TextArguments.IPairKernel
+    // sameClaim (see TextArguments.IPairKernel): three of the signals then reuse the claim's
+    // side; negation_flip has little to reuse (its quick exit reads both texts first).
+    private readonly struct EntityOverlapKernel(double* results) : TextArguments.IPairKernel
     {
-        public void Run(ReadOnlySpan<byte> claim, int claimSlack, ReadOnlySpan<byte> source, int sourceSlack, int index, bool ascii) =>
-            results[index] = EntityOverlap.Compute(claim, source, claimSlack, sourceSlack, batchCall);
+        public void Run(ReadOnlySpan<byte> claim, int claimSlack, ReadOnlySpan<byte> source, int sourceSlack, int index, bool ascii,
+            bool sameClaim) =>
+            results[index] = EntityOverlap.Compute(claim, source, claimSlack, sourceSlack, sameClaim);
     }
 
-    private readonly struct NumericalConsistencyKernel(sbyte* results, long batchCall) : TextArguments.IPairKernel
+    private readonly struct NumericalConsistencyKernel(sbyte* results) : TextArguments.IPairKernel
     {
-        public void Run(ReadOnlySpan<byte> claim, int claimSlack, ReadOnlySpan<byte> source, int sourceSlack, int index, bool ascii) =>
-            results[index] = (sbyte)NumericalConsistency.Compute(claim, source, ascii, batchCall);
+        public void Run(ReadOnlySpan<byte> claim, int claimSlack, ReadOnlySpan<byte> source, int sourceSlack, int index, bool ascii,
+            bool sameClaim) =>
+            results[index] = (sbyte)NumericalConsistency.Compute(claim, source, ascii, sameClaim);
     }
 
     private readonly struct NegationFlipKernel(byte* results) : TextArguments.IPairKernel
     {
-        public void Run(ReadOnlySpan<byte> claim, int claimSlack, ReadOnlySpan<byte> source, int sourceSlack, int index, bool ascii) =>
+        public void Run(ReadOnlySpan<byte> claim, int claimSlack, ReadOnlySpan<byte> source, int sourceSlack, int index, bool ascii,
+            bool sameClaim) =>
             results[index] = NegationFlip.Compute(claim, source, claimSlack, sourceSlack) ? (byte)1 : (byte)0;
     }
 
-    private readonly struct TraceabilityKernel(double* results, long batchCall) : TextArguments.IPairKernel
+    private readonly struct TraceabilityKernel(double* results) : TextArguments.IPairKernel
     {
-        public void Run(ReadOnlySpan<byte> claim, int claimSlack, ReadOnlySpan<byte> source, int sourceSlack, int index, bool ascii) =>
-            results[index] = Traceability.Compute(claim, source, batchCall);
+        public void Run(ReadOnlySpan<byte> claim, int claimSlack, ReadOnlySpan<byte> source, int sourceSlack, int index, bool ascii,
+            bool sameClaim) =>
+            results[index] = Traceability.Compute(claim, source, sameClaim);
     }
 }

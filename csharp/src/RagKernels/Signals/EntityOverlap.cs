@@ -14,22 +14,21 @@ public static unsafe class EntityOverlap
     /// <paramref name="slackA"/> / <paramref name="slackB"/> bytes after each text may be read
     /// (a batch's texts lie back to back; see EntityMatcher.Scan).</summary>
     public static double Compute(ReadOnlySpan<byte> textA, ReadOnlySpan<byte> textB, int slackA, int slackB) =>
-        Compute(textA, textB, slackA, slackB, 0);
+        Compute(textA, textB, slackA, slackB, false);
 
-    /// <summary>As <see cref="Compute(ReadOnlySpan{byte}, ReadOnlySpan{byte}, int, int)"/>, within
-    /// batch call <paramref name="batchCall"/> (BatchCall.Next; 0 for none): when the
-    /// previous pair on this thread had this same first text, its entities are reused.</summary>
-    public static double Compute(ReadOnlySpan<byte> textA, ReadOnlySpan<byte> textB, int slackA, int slackB, long batchCall)
+    /// <summary>As <see cref="Compute(ReadOnlySpan{byte}, ReadOnlySpan{byte}, int, int)"/>;
+    /// <paramref name="sameA"/>: the previous Compute on this thread had this very first text,
+    /// whose entities are then still in the scratch and are reused.</summary>
+    public static double Compute(ReadOnlySpan<byte> textA, ReadOnlySpan<byte> textB, int slackA, int slackB, bool sameA)
     {
         SignalScratch scratch = SignalScratch.Current;
         fixed (byte* a = textA, b = textB)
         {
-            if (!scratch.HasClaim(textA, batchCall, SignalScratch.EntityOverlapClaim))
+            if (!sameA)
             {
                 scratch.A.Reset(SignalScratch.MaxWords(textA.Length));
                 var inA = new AddToSet(scratch.A);
                 EntityMatcher.Scan(a, a + textA.Length, ref inA, slackA);
-                scratch.KeepClaim(textA, batchCall, SignalScratch.EntityOverlapClaim, scratch.A.Count);
             }
             scratch.B.Reset(SignalScratch.MaxWords(textB.Length));
             var inB = new CountCommon(scratch.B, scratch.A);

@@ -21,7 +21,6 @@ public static unsafe class NegationFlip
             return false;
         }
         SignalScratch scratch = SignalScratch.Current;
-        scratch.ForgetClaim(); // set A is filled below
         byte* c = scratch.LowerA(claim, out byte* cEnd, out bool cAscii);
         byte* s = scratch.LowerB(source, out byte* sEnd, out bool sAscii);
         scratch.B.Reset(SignalScratch.MaxWords(sEnd - s));

@@ -14,22 +14,21 @@ public static unsafe class NumericalConsistency
     /// <summary>As <see cref="Compute(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>;
     /// <paramref name="ascii"/>: both texts are known to be ASCII (a batch checks its bytes
     /// once), so the scans skip their own check.</summary>
-    public static int Compute(ReadOnlySpan<byte> textA, ReadOnlySpan<byte> textB, bool ascii) => Compute(textA, textB, ascii, 0);
+    public static int Compute(ReadOnlySpan<byte> textA, ReadOnlySpan<byte> textB, bool ascii) => Compute(textA, textB, ascii, false);
 
-    /// <summary>As <see cref="Compute(ReadOnlySpan{byte}, ReadOnlySpan{byte}, bool)"/>, within batch
-    /// call <paramref name="batchCall"/> (BatchCall.Next; 0 for none): when the
-    /// previous pair on this thread had this same first text, its numbers are reused.</summary>
-    public static int Compute(ReadOnlySpan<byte> textA, ReadOnlySpan<byte> textB, bool ascii, long batchCall)
+    /// <summary>As <see cref="Compute(ReadOnlySpan{byte}, ReadOnlySpan{byte}, bool)"/>;
+    /// <paramref name="sameA"/>: the previous Compute on this thread had this very first text,
+    /// whose numbers are then still in the scratch and are reused.</summary>
+    public static int Compute(ReadOnlySpan<byte> textA, ReadOnlySpan<byte> textB, bool ascii, bool sameA)
     {
         SignalScratch scratch = SignalScratch.Current;
         fixed (byte* a = textA, b = textB)
         {
-            if (!scratch.HasClaim(textA, batchCall, SignalScratch.NumericalConsistencyClaim))
+            if (!sameA)
             {
                 scratch.A.Reset(SignalScratch.MaxWords(textA.Length));
                 var inA = new AddToSet(scratch.A);
                 NumberMatcher.Scan(a, a + textA.Length, ref inA, ascii);
-                scratch.KeepClaim(textA, batchCall, SignalScratch.NumericalConsistencyClaim, scratch.A.Count);
             }
             if (scratch.A.Count == 0)
             {

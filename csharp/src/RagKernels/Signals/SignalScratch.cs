@@ -1,6 +1,5 @@
 using System;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using RagKernels.Text;
 
@@ -27,42 +26,9 @@ internal sealed unsafe class SignalScratch
     public readonly ByteSpanSet A = new();
     public readonly ByteSpanSet B = new();
 
-    // The claim whose words, entities or numbers set A holds (see HasClaim).
-    private byte* _claim;
-    private int _claimLength;
-    private long _claimCall;
-    private int _claimSignal;
-
-    /// <summary>What the signal kept about the claim in set A (its count of distinct words, say).</summary>
+    /// <summary>What a signal counted of the claim in set A (traceability: its distinct content
+    /// words), for a next pair with the same claim (see TextArguments.IPairKernel).</summary>
     public int ClaimCount;
-
-    /// <summary>The signals that keep a claim in set A (<see cref="HasClaim"/>).</summary>
-    public const int EntityOverlapClaim = 1, NumericalConsistencyClaim = 2, TraceabilityClaim = 3;
-
-    /// <summary>
-    /// Whether set A (and the first buffer, when the signal lowers the claim) still hold what
-    /// <paramref name="signal"/> made of this very claim earlier in batch call
-    /// <paramref name="batchCall"/> (<see cref="BatchCall"/>; 0: not a batch, never kept). Within
-    /// a call the same address and length are the same bytes (a repeated str object).
-    /// </summary>
-    public bool HasClaim(ReadOnlySpan<byte> claim, long batchCall, int signal) =>
-        batchCall != 0 && _claimCall == batchCall && _claimSignal == signal && _claimLength == claim.Length
-        && _claim == (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(claim));
-
-    /// <summary>Records that set A now holds <paramref name="signal"/>'s view of
-    /// <paramref name="claim"/> (for <see cref="HasClaim"/>; with batch call 0, that it holds
-    /// nothing reusable).</summary>
-    public void KeepClaim(ReadOnlySpan<byte> claim, long batchCall, int signal, int count)
-    {
-        _claim = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(claim));
-        _claimLength = claim.Length;
-        _claimCall = batchCall;
-        _claimSignal = signal;
-        ClaimCount = count;
-    }
-
-    /// <summary>Set A is about to hold something else.</summary>
-    public void ForgetClaim() => _claimCall = 0;
 
     /// <summary>Python's lower() of <paramref name="text"/> into the first buffer; returns its start
     /// and sets <paramref name="end"/> (valid until the next call on this thread) and whether the

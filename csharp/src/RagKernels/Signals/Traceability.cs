@@ -14,17 +14,17 @@ namespace RagKernels.Signals;
 /// </remarks>
 public static unsafe class Traceability
 {
-    public static double Compute(ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source) => Compute(claim, source, 0);
+    public static double Compute(ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source) => Compute(claim, source, false);
 
-    /// <summary>As <see cref="Compute(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>, within batch call
-    /// <paramref name="batchCall"/> (BatchCall.Next; 0 for none): when the previous
-    /// pair on this thread had this same claim, its set of content words is reused.</summary>
-    public static double Compute(ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source, long batchCall)
+    /// <summary>As <see cref="Compute(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>;
+    /// <paramref name="sameClaim"/>: the previous Compute on this thread had this very claim, whose
+    /// set of content words is then still in the scratch and is reused.</summary>
+    public static double Compute(ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source, bool sameClaim)
     {
         SignalScratch scratch = SignalScratch.Current;
         ByteSpanSet content = scratch.A;
         int distinct;
-        if (scratch.HasClaim(claim, batchCall, SignalScratch.TraceabilityClaim))
+        if (sameClaim)
         {
             distinct = scratch.ClaimCount;
             content.ClearMarks();
@@ -35,8 +35,7 @@ public static unsafe class Traceability
             content.Reset(SignalScratch.MaxWords(cEnd - c));
             var claimWords = new AddContent(content);
             WordScanner.Scan(c, cEnd, cEnd + SignalScratch.Slack, cAscii, ref claimWords);
-            distinct = content.Count;
-            scratch.KeepClaim(claim, batchCall, SignalScratch.TraceabilityClaim, distinct);
+            distinct = scratch.ClaimCount = content.Count;
         }
         if (distinct == 0)
         {
