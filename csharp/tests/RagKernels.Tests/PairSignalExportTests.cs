@@ -205,6 +205,48 @@ public unsafe class PairSignalExportTests
         "Die Münchner Rück AG didn't pay 7 of 12 invoices", "a\u001cb\u00a0c Delta Force",
     ];
 
+    /// <summary>Runs the four span batches on the pairs and checks every result against the
+    /// single-call export on the same pair; returns the batches' results.</summary>
+    private static (double[] Entities, sbyte[] Numbers, byte[] Negations, double[] Traces) BatchesEqualSingleCalls(
+        RkSpan* c, RkSpan* s, int n)
+    {
+        delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, double*, int> entityBatch = &PairSignalExports.RkSignalEntityOverlapBatchSpans;
+        delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, sbyte*, int> numericalBatch = &PairSignalExports.RkSignalNumericalConsistencyBatchSpans;
+        delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, byte*, int> negationBatch = &PairSignalExports.RkSignalNegationFlipBatchSpans;
+        delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, double*, int> traceBatch = &PairSignalExports.RkSignalTraceabilityBatchSpans;
+        delegate* unmanaged[Cdecl]<byte*, long, byte*, long, double*, int> entity = &PairSignalExports.RkSignalEntityOverlap;
+        delegate* unmanaged[Cdecl]<byte*, long, byte*, long, int*, int> numerical = &PairSignalExports.RkSignalNumericalConsistency;
+        delegate* unmanaged[Cdecl]<byte*, long, byte*, long, int*, int> negation = &PairSignalExports.RkSignalNegationFlip;
+        delegate* unmanaged[Cdecl]<byte*, long, byte*, long, double*, int> trace = &PairSignalExports.RkSignalTraceability;
+        var entities = new double[n];
+        var numbers = new sbyte[n];
+        var negations = new byte[n];
+        var traces = new double[n];
+        fixed (double* e = entities, t = traces)
+        fixed (sbyte* nu = numbers)
+        fixed (byte* ne = negations)
+        {
+            Assert.Equal(Status.Ok, entityBatch(c, s, n, e));
+            Assert.Equal(Status.Ok, numericalBatch(c, s, n, nu));
+            Assert.Equal(Status.Ok, negationBatch(c, s, n, ne));
+            Assert.Equal(Status.Ok, traceBatch(c, s, n, t));
+        }
+        for (int k = 0; k < n; k++)
+        {
+            double d;
+            int i;
+            Assert.Equal(Status.Ok, entity(c[k].Data, c[k].Length, s[k].Data, s[k].Length, &d));
+            Assert.Equal(d, entities[k]);
+            Assert.Equal(Status.Ok, numerical(c[k].Data, c[k].Length, s[k].Data, s[k].Length, &i));
+            Assert.Equal(i, numbers[k]);
+            Assert.Equal(Status.Ok, negation(c[k].Data, c[k].Length, s[k].Data, s[k].Length, &i));
+            Assert.Equal(i, negations[k]);
+            Assert.Equal(Status.Ok, trace(c[k].Data, c[k].Length, s[k].Data, s[k].Length, &d));
+            Assert.Equal(d, traces[k]);
+        }
+        return (entities, numbers, negations, traces);
+    }
+
     /// <summary>
     /// A claim passed pair after pair (the same address: one str object) has its side built once
     /// per thread, within one call only: the results equal the single calls, for consecutive and
@@ -213,12 +255,6 @@ public unsafe class PairSignalExportTests
     [Fact]
     public void SpanBatchesReuseARepeatedClaimWithinOneCallOnly()
     {
-        delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, double*, int> entityBatch = &PairSignalExports.RkSignalEntityOverlapBatchSpans;
-        delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, sbyte*, int> numericalBatch = &PairSignalExports.RkSignalNumericalConsistencyBatchSpans;
-        delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, double*, int> traceBatch = &PairSignalExports.RkSignalTraceabilityBatchSpans;
-        delegate* unmanaged[Cdecl]<byte*, long, byte*, long, double*, int> entity = &PairSignalExports.RkSignalEntityOverlap;
-        delegate* unmanaged[Cdecl]<byte*, long, byte*, long, int*, int> numerical = &PairSignalExports.RkSignalNumericalConsistency;
-        delegate* unmanaged[Cdecl]<byte*, long, byte*, long, double*, int> trace = &PairSignalExports.RkSignalTraceability;
         byte[][] texts = s_spanTexts.Select(t => Encoding.UTF8.GetBytes(t)).ToArray();
         RkSpan* distinct = Spans(texts);
         // Every claim against every source (claims repeated pair after pair), then claims
@@ -244,31 +280,14 @@ public unsafe class PairSignalExportTests
             claims[k] = distinct[order[k].Claim];
             sources[k] = distinct[order[k].Source];
         }
-        var entities = new double[n];
-        var numbers = new sbyte[n];
-        var traces = new double[n];
         try
         {
             for (int round = 0; round < 2; round++)
             {
+                double[] traces;
                 fixed (RkSpan* c = claims, s = sources)
-                fixed (double* e = entities, t = traces)
-                fixed (sbyte* nu = numbers)
                 {
-                    Assert.Equal(Status.Ok, entityBatch(c, s, n, e));
-                    Assert.Equal(Status.Ok, numericalBatch(c, s, n, nu));
-                    Assert.Equal(Status.Ok, traceBatch(c, s, n, t));
-                    for (int k = 0; k < n; k++)
-                    {
-                        double d;
-                        int i;
-                        Assert.Equal(Status.Ok, entity(c[k].Data, c[k].Length, s[k].Data, s[k].Length, &d));
-                        Assert.Equal(d, entities[k]);
-                        Assert.Equal(Status.Ok, numerical(c[k].Data, c[k].Length, s[k].Data, s[k].Length, &i));
-                        Assert.Equal(i, numbers[k]);
-                        Assert.Equal(Status.Ok, trace(c[k].Data, c[k].Length, s[k].Data, s[k].Length, &d));
-                        Assert.Equal(d, traces[k]);
-                    }
+                    (_, _, _, traces) = BatchesEqualSingleCalls(c, s, n);
                 }
                 Assert.Contains(traces, x => x > 0 && x < 1);
                 // Between the calls, every text changes in place (same address and length).
@@ -285,34 +304,22 @@ public unsafe class PairSignalExportTests
 
         // One signal called twice on one small batch (run on the calling thread alone), its claim
         // changed in place in between: the second call must not reuse what the first one built.
+        delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, double*, int> entityBatch = &PairSignalExports.RkSignalEntityOverlapBatchSpans;
+        delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, sbyte*, int> numericalBatch = &PairSignalExports.RkSignalNumericalConsistencyBatchSpans;
+        delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, double*, int> traceBatch = &PairSignalExports.RkSignalTraceabilityBatchSpans;
+        delegate* unmanaged[Cdecl]<byte*, long, byte*, long, double*, int> entity = &PairSignalExports.RkSignalEntityOverlap;
+        delegate* unmanaged[Cdecl]<byte*, long, byte*, long, int*, int> numerical = &PairSignalExports.RkSignalNumericalConsistency;
+        delegate* unmanaged[Cdecl]<byte*, long, byte*, long, double*, int> trace = &PairSignalExports.RkSignalTraceability;
         RkSpan* pair = Spans([Encoding.UTF8.GetBytes("Paris, Team Plan costs 19 dollars"), Encoding.UTF8.GetBytes("Team Plan costs 19")]);
         try
         {
+            ClaimChangedBetweenTwoBatches(pair[0], pair[1], trace, traceBatch);
+            ClaimChangedBetweenTwoBatches(pair[0], pair[1], entity, entityBatch);
+
             RkSpan* claim2 = stackalloc RkSpan[2] { pair[0], pair[0] };
             RkSpan* source2 = stackalloc RkSpan[2] { pair[1], pair[1] };
-            double* before = stackalloc double[2];
-            double* after = stackalloc double[2];
             RkSpan c = pair[0], s = pair[1];
-            double expectedBefore, expectedAfter;
             int numberBefore, numberAfter;
-            // Each time: the single call, the batch, the change, at once the batch again (nothing
-            // else runs on this thread in between), then the single call on the changed text.
-            Assert.Equal(Status.Ok, trace(c.Data, c.Length, s.Data, s.Length, &expectedBefore));
-            Assert.Equal(Status.Ok, traceBatch(claim2, source2, 2, before));
-            ChangeInPlace(c);
-            Assert.Equal(Status.Ok, traceBatch(claim2, source2, 2, after));
-            Assert.Equal(Status.Ok, trace(c.Data, c.Length, s.Data, s.Length, &expectedAfter));
-            Assert.NotEqual(expectedBefore, expectedAfter);
-            Assert.Equal([expectedBefore, expectedBefore, expectedAfter, expectedAfter], [before[0], before[1], after[0], after[1]]);
-
-            Assert.Equal(Status.Ok, entity(c.Data, c.Length, s.Data, s.Length, &expectedBefore));
-            Assert.Equal(Status.Ok, entityBatch(claim2, source2, 2, before));
-            ChangeInPlace(c);
-            Assert.Equal(Status.Ok, entityBatch(claim2, source2, 2, after));
-            Assert.Equal(Status.Ok, entity(c.Data, c.Length, s.Data, s.Length, &expectedAfter));
-            Assert.NotEqual(expectedBefore, expectedAfter);
-            Assert.Equal([expectedBefore, expectedBefore, expectedAfter, expectedAfter], [before[0], before[1], after[0], after[1]]);
-
             sbyte* numbersBefore = stackalloc sbyte[2];
             sbyte* numbersAfter = stackalloc sbyte[2];
             Assert.Equal(Status.Ok, numerical(c.Data, c.Length, s.Data, s.Length, &numberBefore));
@@ -330,6 +337,28 @@ public unsafe class PairSignalExportTests
         }
     }
 
+    /// <summary>The single call, the batch of (claim, source) twice, the claim changed in place, at
+    /// once the batch again (nothing else runs on this thread in between: a batch this small runs
+    /// on the caller alone), the single call again. The batches must equal the single calls, and
+    /// the change must matter.</summary>
+    private static void ClaimChangedBetweenTwoBatches(RkSpan claim, RkSpan source,
+        delegate* unmanaged[Cdecl]<byte*, long, byte*, long, double*, int> single,
+        delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, double*, int> batch)
+    {
+        RkSpan* claims = stackalloc RkSpan[2] { claim, claim };
+        RkSpan* sources = stackalloc RkSpan[2] { source, source };
+        double* before = stackalloc double[2];
+        double* after = stackalloc double[2];
+        double expectedBefore, expectedAfter;
+        Assert.Equal(Status.Ok, single(claim.Data, claim.Length, source.Data, source.Length, &expectedBefore));
+        Assert.Equal(Status.Ok, batch(claims, sources, 2, before));
+        ChangeInPlace(claim);
+        Assert.Equal(Status.Ok, batch(claims, sources, 2, after));
+        Assert.Equal(Status.Ok, single(claim.Data, claim.Length, source.Data, source.Length, &expectedAfter));
+        Assert.NotEqual(expectedBefore, expectedAfter);
+        Assert.Equal([expectedBefore, expectedBefore, expectedAfter, expectedAfter], [before[0], before[1], after[0], after[1]]);
+    }
+
     /// <summary>Reverses the text's bytes where it lies (non-ASCII bytes become 'X', so that it
     /// stays valid UTF-8): other words, same address and length.</summary>
     private static void ChangeInPlace(RkSpan text)
@@ -345,14 +374,6 @@ public unsafe class PairSignalExportTests
     [Fact]
     public void SpanBatchesEqualTheSingleCalls()
     {
-        delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, double*, int> entityBatch = &PairSignalExports.RkSignalEntityOverlapBatchSpans;
-        delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, sbyte*, int> numericalBatch = &PairSignalExports.RkSignalNumericalConsistencyBatchSpans;
-        delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, byte*, int> negationBatch = &PairSignalExports.RkSignalNegationFlipBatchSpans;
-        delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, double*, int> traceBatch = &PairSignalExports.RkSignalTraceabilityBatchSpans;
-        delegate* unmanaged[Cdecl]<byte*, long, byte*, long, double*, int> entity = &PairSignalExports.RkSignalEntityOverlap;
-        delegate* unmanaged[Cdecl]<byte*, long, byte*, long, int*, int> numerical = &PairSignalExports.RkSignalNumericalConsistency;
-        delegate* unmanaged[Cdecl]<byte*, long, byte*, long, int*, int> negation = &PairSignalExports.RkSignalNegationFlip;
-        delegate* unmanaged[Cdecl]<byte*, long, byte*, long, double*, int> trace = &PairSignalExports.RkSignalTraceability;
         // Every ordered pair of the texts, repeated with the texts grown past 64 bytes (the block
         // size of the vector scans) so that tails and the parallel path are both taken.
         var claims = new System.Collections.Generic.List<byte[]>();
@@ -372,32 +393,7 @@ public unsafe class PairSignalExportTests
         RkSpan* c = Spans(claims.ToArray()), s = Spans(sources.ToArray());
         try
         {
-            var entities = new double[n];
-            var numbers = new sbyte[n];
-            var negations = new byte[n];
-            var traces = new double[n];
-            fixed (double* e = entities, t = traces)
-            fixed (sbyte* nu = numbers)
-            fixed (byte* ne = negations)
-            {
-                Assert.Equal(Status.Ok, entityBatch(c, s, n, e));
-                Assert.Equal(Status.Ok, numericalBatch(c, s, n, nu));
-                Assert.Equal(Status.Ok, negationBatch(c, s, n, ne));
-                Assert.Equal(Status.Ok, traceBatch(c, s, n, t));
-            }
-            for (int k = 0; k < n; k++)
-            {
-                double d;
-                int i;
-                Assert.Equal(Status.Ok, entity(c[k].Data, c[k].Length, s[k].Data, s[k].Length, &d));
-                Assert.Equal(d, entities[k]);
-                Assert.Equal(Status.Ok, numerical(c[k].Data, c[k].Length, s[k].Data, s[k].Length, &i));
-                Assert.Equal(i, numbers[k]);
-                Assert.Equal(Status.Ok, negation(c[k].Data, c[k].Length, s[k].Data, s[k].Length, &i));
-                Assert.Equal(i, negations[k]);
-                Assert.Equal(Status.Ok, trace(c[k].Data, c[k].Length, s[k].Data, s[k].Length, &d));
-                Assert.Equal(d, traces[k]);
-            }
+            (double[] entities, sbyte[] numbers, byte[] negations, double[] traces) = BatchesEqualSingleCalls(c, s, n);
             Assert.Contains((byte)1, negations); // the texts do make each signal vary
             Assert.Contains((sbyte)-1, numbers);
             Assert.Contains((sbyte)0, numbers);
