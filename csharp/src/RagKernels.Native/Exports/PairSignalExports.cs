@@ -105,132 +105,78 @@ internal static unsafe class PairSignalExports
     /// const int64_t* source_offsets, int64_t count, double* results)</c>.</summary>
     [UnmanagedCallersOnly(EntryPoint = "rk_signal_entity_overlap_batch", CallConvs = [typeof(CallConvCdecl)])]
     public static int RkSignalEntityOverlapBatch(byte* claims, long claimsLength, long* claimOffsets,
-        byte* sources, long sourcesLength, long* sourceOffsets, long count, double* results)
-    {
-        try
-        {
-            int status = Batch(claims, claimsLength, claimOffsets, sources, sourcesLength, sourceOffsets, count, results);
-            return status != Status.Ok ? status
-                : EntityOverlapBatch(claims, claimOffsets, sources, sourceOffsets, (int)count, results);
-        }
-        catch (Exception e)
-        {
-            return LastError.FromException(e);
-        }
-    }
+        byte* sources, long sourcesLength, long* sourceOffsets, long count, double* results) =>
+        PackedBatch(new EntityOverlapKernel(results), claims, claimsLength, claimOffsets, sources, sourcesLength, sourceOffsets, count, results);
 
     /// <summary><c>int32_t rk_signal_numerical_consistency_batch(..., int64_t count, int8_t* results)</c>
     /// (arguments as rk_signal_entity_overlap_batch): 1 = True, 0 = False, -1 = None.</summary>
     [UnmanagedCallersOnly(EntryPoint = "rk_signal_numerical_consistency_batch", CallConvs = [typeof(CallConvCdecl)])]
     public static int RkSignalNumericalConsistencyBatch(byte* claims, long claimsLength, long* claimOffsets,
-        byte* sources, long sourcesLength, long* sourceOffsets, long count, sbyte* results)
-    {
-        try
-        {
-            int status = Batch(claims, claimsLength, claimOffsets, sources, sourcesLength, sourceOffsets, count, results);
-            return status != Status.Ok ? status
-                : NumericalConsistencyBatch(claims, claimOffsets, sources, sourceOffsets, (int)count, results);
-        }
-        catch (Exception e)
-        {
-            return LastError.FromException(e);
-        }
-    }
+        byte* sources, long sourcesLength, long* sourceOffsets, long count, sbyte* results) =>
+        PackedBatch(new NumericalConsistencyKernel(results), claims, claimsLength, claimOffsets, sources, sourcesLength, sourceOffsets, count, results);
 
     /// <summary><c>int32_t rk_signal_negation_flip_batch(..., int64_t count, uint8_t* results)</c>
     /// (arguments as rk_signal_entity_overlap_batch): 1 = True, 0 = False, one byte each
     /// (the layout of a numpy bool array).</summary>
     [UnmanagedCallersOnly(EntryPoint = "rk_signal_negation_flip_batch", CallConvs = [typeof(CallConvCdecl)])]
     public static int RkSignalNegationFlipBatch(byte* claims, long claimsLength, long* claimOffsets,
-        byte* sources, long sourcesLength, long* sourceOffsets, long count, byte* results)
-    {
-        try
-        {
-            int status = Batch(claims, claimsLength, claimOffsets, sources, sourcesLength, sourceOffsets, count, results);
-            return status != Status.Ok ? status
-                : NegationFlipBatch(claims, claimOffsets, sources, sourceOffsets, (int)count, results);
-        }
-        catch (Exception e)
-        {
-            return LastError.FromException(e);
-        }
-    }
+        byte* sources, long sourcesLength, long* sourceOffsets, long count, byte* results) =>
+        PackedBatch(new NegationFlipKernel(results), claims, claimsLength, claimOffsets, sources, sourcesLength, sourceOffsets, count, results);
 
     /// <summary><c>int32_t rk_signal_traceability_batch(..., int64_t count, double* results)</c>
     /// (arguments as rk_signal_entity_overlap_batch).</summary>
     [UnmanagedCallersOnly(EntryPoint = "rk_signal_traceability_batch", CallConvs = [typeof(CallConvCdecl)])]
     public static int RkSignalTraceabilityBatch(byte* claims, long claimsLength, long* claimOffsets,
-        byte* sources, long sourcesLength, long* sourceOffsets, long count, double* results)
-    {
-        try
-        {
-            int status = Batch(claims, claimsLength, claimOffsets, sources, sourcesLength, sourceOffsets, count, results);
-            return status != Status.Ok ? status
-                : TraceabilityBatch(claims, claimOffsets, sources, sourceOffsets, (int)count, results);
-        }
-        catch (Exception e)
-        {
-            return LastError.FromException(e);
-        }
-    }
+        byte* sources, long sourcesLength, long* sourceOffsets, long count, double* results) =>
+        PackedBatch(new TraceabilityKernel(results), claims, claimsLength, claimOffsets, sources, sourcesLength, sourceOffsets, count, results);
 
     /// <summary><c>int32_t rk_signal_entity_overlap_batch_spans(const rk_span* claims, const rk_span* sources,
     /// int64_t count, double* results)</c>: rk_signal_entity_overlap_batch over one rk_span per text.</summary>
     [UnmanagedCallersOnly(EntryPoint = "rk_signal_entity_overlap_batch_spans", CallConvs = [typeof(CallConvCdecl)])]
-    public static int RkSignalEntityOverlapBatchSpans(RkSpan* claims, RkSpan* sources, long count, double* results)
-    {
-        try
-        {
-            int status = CheckSpans(claims, sources, count, results);
-            return status != Status.Ok ? status : EntityOverlapSpans(claims, sources, (int)count, results);
-        }
-        catch (Exception e)
-        {
-            return LastError.FromException(e);
-        }
-    }
+    public static int RkSignalEntityOverlapBatchSpans(RkSpan* claims, RkSpan* sources, long count, double* results) =>
+        EntityOverlapSpans(claims, sources, count, results);
 
     /// <summary><c>int32_t rk_signal_numerical_consistency_batch_spans(const rk_span* claims,
     /// const rk_span* sources, int64_t count, int8_t* results)</c>.</summary>
     [UnmanagedCallersOnly(EntryPoint = "rk_signal_numerical_consistency_batch_spans", CallConvs = [typeof(CallConvCdecl)])]
-    public static int RkSignalNumericalConsistencyBatchSpans(RkSpan* claims, RkSpan* sources, long count, sbyte* results)
-    {
-        try
-        {
-            int status = CheckSpans(claims, sources, count, results);
-            return status != Status.Ok ? status : NumericalConsistencySpans(claims, sources, (int)count, results);
-        }
-        catch (Exception e)
-        {
-            return LastError.FromException(e);
-        }
-    }
+    public static int RkSignalNumericalConsistencyBatchSpans(RkSpan* claims, RkSpan* sources, long count, sbyte* results) =>
+        NumericalConsistencySpans(claims, sources, count, results);
 
     /// <summary><c>int32_t rk_signal_negation_flip_batch_spans(const rk_span* claims, const rk_span* sources,
     /// int64_t count, uint8_t* results)</c>.</summary>
     [UnmanagedCallersOnly(EntryPoint = "rk_signal_negation_flip_batch_spans", CallConvs = [typeof(CallConvCdecl)])]
-    public static int RkSignalNegationFlipBatchSpans(RkSpan* claims, RkSpan* sources, long count, byte* results)
-    {
-        try
-        {
-            int status = CheckSpans(claims, sources, count, results);
-            return status != Status.Ok ? status : NegationFlipSpans(claims, sources, (int)count, results);
-        }
-        catch (Exception e)
-        {
-            return LastError.FromException(e);
-        }
-    }
+    public static int RkSignalNegationFlipBatchSpans(RkSpan* claims, RkSpan* sources, long count, byte* results) =>
+        NegationFlipSpans(claims, sources, count, results);
 
     /// <summary><c>int32_t rk_signal_traceability_batch_spans(const rk_span* claims, const rk_span* sources,
     /// int64_t count, double* results)</c>.</summary>
     [UnmanagedCallersOnly(EntryPoint = "rk_signal_traceability_batch_spans", CallConvs = [typeof(CallConvCdecl)])]
-    public static int RkSignalTraceabilityBatchSpans(RkSpan* claims, RkSpan* sources, long count, double* results)
+    public static int RkSignalTraceabilityBatchSpans(RkSpan* claims, RkSpan* sources, long count, double* results) =>
+        TraceabilitySpans(claims, sources, count, results);
+
+    // The span batches, also run by the C# benchmarks (they are what the Python batches call).
+    internal static int EntityOverlapSpans(RkSpan* claims, RkSpan* sources, long count, double* results) =>
+        SpanBatch(new EntityOverlapKernel(results), claims, sources, count, results);
+
+    internal static int NumericalConsistencySpans(RkSpan* claims, RkSpan* sources, long count, sbyte* results) =>
+        SpanBatch(new NumericalConsistencyKernel(results), claims, sources, count, results);
+
+    internal static int NegationFlipSpans(RkSpan* claims, RkSpan* sources, long count, byte* results) =>
+        SpanBatch(new NegationFlipKernel(results), claims, sources, count, results);
+
+    internal static int TraceabilitySpans(RkSpan* claims, RkSpan* sources, long count, double* results) =>
+        SpanBatch(new TraceabilityKernel(results), claims, sources, count, results);
+
+    /// <summary>A batch export over one buffer + offsets per side: checks, then runs the kernel.</summary>
+    private static int PackedBatch<TKernel>(TKernel kernel, byte* claims, long claimsLength, long* claimOffsets,
+        byte* sources, long sourcesLength, long* sourceOffsets, long count, void* results)
+        where TKernel : TextArguments.IPairKernel
     {
         try
         {
-            int status = CheckSpans(claims, sources, count, results);
-            return status != Status.Ok ? status : TraceabilitySpans(claims, sources, (int)count, results);
+            int status = CheckPacked(claims, claimsLength, claimOffsets, sources, sourcesLength, sourceOffsets, count, results);
+            return status != Status.Ok ? status
+                : TextArguments.RunPairs(kernel, new PackedTexts(claims, claimOffsets, sources, sourceOffsets, (int)count), (int)count);
         }
         catch (Exception e)
         {
@@ -238,31 +184,20 @@ internal static unsafe class PairSignalExports
         }
     }
 
-    // The batch loops behind the exports, for checked arguments (the span forms are also run by
-    // the C# benchmarks: they are what the Python batches call).
-    internal static int EntityOverlapSpans(RkSpan* claims, RkSpan* sources, int count, double* results) =>
-        TextArguments.RunPairs(new EntityOverlapKernel(results), new GatheredTexts(claims, sources), count);
-
-    internal static int NumericalConsistencySpans(RkSpan* claims, RkSpan* sources, int count, sbyte* results) =>
-        TextArguments.RunPairs(new NumericalConsistencyKernel(results), new GatheredTexts(claims, sources), count);
-
-    internal static int NegationFlipSpans(RkSpan* claims, RkSpan* sources, int count, byte* results) =>
-        TextArguments.RunPairs(new NegationFlipKernel(results), new GatheredTexts(claims, sources), count);
-
-    internal static int TraceabilitySpans(RkSpan* claims, RkSpan* sources, int count, double* results) =>
-        TextArguments.RunPairs(new TraceabilityKernel(results), new GatheredTexts(claims, sources), count);
-
-    private static int EntityOverlapBatch(byte* claims, long* claimOffsets, byte* sources, long* sourceOffsets, int count, double* results) =>
-        TextArguments.RunPairs(new EntityOverlapKernel(results), new PackedTexts(claims, claimOffsets, sources, sourceOffsets, count), count);
-
-    private static int NumericalConsistencyBatch(byte* claims, long* claimOffsets, byte* sources, long* sourceOffsets, int count, sbyte* results) =>
-        TextArguments.RunPairs(new NumericalConsistencyKernel(results), new PackedTexts(claims, claimOffsets, sources, sourceOffsets, count), count);
-
-    private static int NegationFlipBatch(byte* claims, long* claimOffsets, byte* sources, long* sourceOffsets, int count, byte* results) =>
-        TextArguments.RunPairs(new NegationFlipKernel(results), new PackedTexts(claims, claimOffsets, sources, sourceOffsets, count), count);
-
-    private static int TraceabilityBatch(byte* claims, long* claimOffsets, byte* sources, long* sourceOffsets, int count, double* results) =>
-        TextArguments.RunPairs(new TraceabilityKernel(results), new PackedTexts(claims, claimOffsets, sources, sourceOffsets, count), count);
+    /// <summary>A batch export over one rk_span per text: checks, then runs the kernel.</summary>
+    private static int SpanBatch<TKernel>(TKernel kernel, RkSpan* claims, RkSpan* sources, long count, void* results)
+        where TKernel : TextArguments.IPairKernel
+    {
+        try
+        {
+            int status = CheckSpans(claims, sources, count, results);
+            return status != Status.Ok ? status : TextArguments.RunPairs(kernel, new GatheredTexts(claims, sources), (int)count);
+        }
+        catch (Exception e)
+        {
+            return LastError.FromException(e);
+        }
+    }
 
     private static int CheckSpans(RkSpan* claims, RkSpan* sources, long count, void* results)
     {
@@ -292,7 +227,7 @@ internal static unsafe class PairSignalExports
         return status != Status.Ok ? status : TextArguments.Text(b, bLength, bName, out textB);
     }
 
-    private static int Batch(byte* claims, long claimsLength, long* claimOffsets, byte* sources, long sourcesLength,
+    private static int CheckPacked(byte* claims, long claimsLength, long* claimOffsets, byte* sources, long sourcesLength,
         long* sourceOffsets, long count, void* results)
     {
         int status = TextArguments.Batch(claims, claimsLength, claimOffsets, count, "claims");
