@@ -601,30 +601,22 @@ static Py_ssize_t gather(PyObject* sequence, Py_ssize_t first, Py_ssize_t count,
         PyObject* item = items[i];
         const char* text;
         size_t length;
+        int repeat;
         if (i + PREFETCH_AHEAD < count) {
             RK_PREFETCH(items[i + PREFETCH_AHEAD], 1);
         }
-        if (i > 0 && item == items[i - 1]) {
-            /* The same str again (a claim scored against several sources): the same span, so
-               it is encoded once and the kernels see the same bytes and reuse its side. */
+        /* The same str again (a claim scored against several sources) takes the same span: it
+           is encoded once, and the kernels see the same bytes and reuse what they made of it. */
+        repeat = i > 0 && item == items[i - 1];
+        if (repeat) {
             int64_t previous = g->spans[i - 1].length;
             length = (size_t)(previous < 0 ? -1 - previous : previous);
-            if (total > budget || length > budget - total) {
-                count = i;
-                break;
-            }
-            total += length;
-            g->spans[i] = g->spans[i - 1];
-            Py_INCREF(item);
-            g->held[i] = item;
-            continue;
-        }
-        if (!PyUnicode_Check(item) || RK_READY(item) < 0) {
+            text = NULL;
+        } else if (!PyUnicode_Check(item) || RK_READY(item) < 0) {
             PyErr_Clear();
             gathered_drop(g, i);
             return -1;
-        }
-        if (PyUnicode_IS_ASCII(item)) {
+        } else if (PyUnicode_IS_ASCII(item)) {
             text = (const char*)PyUnicode_DATA(item);
             length = (size_t)PyUnicode_GET_LENGTH(item);
         } else {
@@ -644,14 +636,16 @@ static Py_ssize_t gather(PyObject* sequence, Py_ssize_t first, Py_ssize_t count,
             used += length;
         }
         if (i > 0 && (total > budget || length > budget - total)) {
-            if (text == NULL) {
+            if (text == NULL && !repeat) {
                 used -= length;
             }
             count = i;
             break;
         }
         total += length;
-        if (text != NULL) {
+        if (repeat) {
+            g->spans[i] = g->spans[i - 1];
+        } else if (text != NULL) {
             g->spans[i].data = (const uint8_t*)text;
             g->spans[i].length = -1 - (int64_t)length; /* marks an element in place */
         } else {
@@ -869,8 +863,6 @@ static PyObject* fc_bm25_search(PyObject* self, PyObject* const* args, Py_ssize_
     return list;
 }
 
-/* ---- bind / unbind ------------------------------------------------------------------- */
-
 /* bm25_search_many(handle, queries, start, stop, k, threads, docs, scores) -> int or False.
    queries: a list or tuple of str; docs / scores: writable C-contiguous buffers of
    len(queries) * k int64 / float64 (the (n, k) result arrays). Searches queries start.. into
@@ -950,6 +942,8 @@ static PyObject* fc_bm25_search_many(PyObject* self, PyObject* const* args, Py_s
     }
     return PyLong_FromSsize_t(start + count);
 }
+
+/* ---- bind / unbind ------------------------------------------------------------------- */
 
 static char* docs[F_SINGLE_COUNT];
 static PyMethodDef* method_table(void);
