@@ -297,6 +297,33 @@ def test_batch_of_repeated_claims_matches(py_signals, native_signals, name):
 
 
 @pytest.mark.parametrize("name", SIGNALS)
+def test_batch_of_claims_repeated_as_equal_copies_matches(py_signals, native_signals, name):
+    # Pairs read from a file or a DataFrame repeat a claim as equal but separate str objects;
+    # mixed in: claims of the same UTF-8 length that differ in one word, at the start or later.
+    rng = np.random.default_rng(12)
+    words = (CLAIM + " " + SOURCE + " not now ΟΔΟΣ ΟΔΟΙ İ Σ \u0661\u0662 Paris Parks 7 8").split()
+    by_length = {}
+    for word in words:
+        by_length.setdefault(len(word.encode()), []).append(word)
+    claims, sources = [], []
+    while len(claims) < 3000:
+        claim_words = list(rng.choice(words, size=rng.integers(1, 30)))
+        source = " ".join(rng.choice(words, size=rng.integers(0, 50)))
+        for _ in range(rng.integers(1, 6)):
+            variant = list(claim_words)
+            if rng.integers(3) == 0:
+                k = rng.integers(len(variant))
+                variant[k] = rng.choice(by_length[len(variant[k].encode())])
+            text = " ".join(variant)
+            claims.append("".join(list(text)))  # a new object, equal to the last when unchanged
+            sources.append(source)
+    assert any(a == b and a is not b for a, b in zip(claims, claims[1:]) if len(a) > 1)
+    expected = getattr(py_signals, name + "_batch")(claims, sources)
+    got = getattr(native_signals, name + "_batch")(claims, sources)
+    assert got.dtype == expected.dtype and np.array_equal(got, expected)
+
+
+@pytest.mark.parametrize("name", SIGNALS)
 def test_batch_of_a_repeated_claim_longer_than_one_native_call(py_signals, native_signals, name):
     # 1.2 MB per claim, repeated: the batch is split into native calls of at most 4 MB of text
     # per side, and the split falls between two passes of the same object.

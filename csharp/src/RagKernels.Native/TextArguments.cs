@@ -110,8 +110,9 @@ internal static unsafe class TextArguments
     /// <summary>A pair kernel over UTF-8 spans writing one result. The slacks say how many bytes
     /// after each text may be read (what is there is masked off); <paramref name="ascii"/>: both
     /// texts are known to be ASCII (else they are valid UTF-8, ASCII or not);
-    /// <paramref name="sameClaim"/>: the kernel's call just before on this thread had this very
-    /// claim (the same bytes at the same address), so what it made of the claim may be reused.</summary>
+    /// <paramref name="sameClaim"/>: the kernel's call just before on this thread, in this same batch
+    /// call, had a claim with the same bytes (at this address, or an equal copy elsewhere that is
+    /// still readable), so what it made of the claim may be reused.</summary>
     public interface IPairKernel
     {
         void Run(ReadOnlySpan<byte> claim, int claimSlack, ReadOnlySpan<byte> source, int sourceSlack, int index, bool ascii,
@@ -168,8 +169,10 @@ internal static unsafe class TextArguments
     {
         bool allAscii = texts.AllAscii(start, end);
         // The claim the kernel last ran on, here on this thread: a batch that scores each claim
-        // against several sources passes one claim (one str object) pair after pair, and its
-        // check and whatever the kernel made of it are then reused.
+        // against several sources passes one claim pair after pair, and its check and whatever
+        // the kernel made of it are then reused. Usually that is one str object (same address);
+        // pairs read from a file or a DataFrame repeat the claim as equal but separate strs, so
+        // equal bytes count too. Every text of the batch stays readable until the call returns.
         byte* lastClaim = null;
         int lastLength = 0;
         bool lastAscii = false;
@@ -178,7 +181,8 @@ internal static unsafe class TextArguments
             ReadOnlySpan<byte> claim = texts.Claim(i, out int claimSlack);
             ReadOnlySpan<byte> source = texts.Source(i, out int sourceSlack);
             byte* claimAddress = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(claim));
-            bool sameClaim = claimAddress == lastClaim && claim.Length == lastLength && lastClaim != null;
+            bool sameClaim = lastClaim != null && claim.Length == lastLength
+                && (claimAddress == lastClaim || SameBytes(claimAddress, lastClaim, lastLength));
             bool claimAscii = allAscii || (sameClaim ? lastAscii : IsAscii(claim, claimSlack));
             bool ascii = claimAscii && (allAscii || IsAscii(source, sourceSlack));
             if (!ascii)
@@ -201,6 +205,18 @@ internal static unsafe class TextArguments
             lastLength = claim.Length;
             lastAscii = claimAscii;
         }
+    }
+
+    /// <summary>Whether two texts of <paramref name="length"/> bytes are equal. Claims of equal
+    /// length that differ (a batch of distinct claims) mostly differ in their first 8 bytes, which
+    /// are compared first, inline.</summary>
+    private static bool SameBytes(byte* a, byte* b, int length)
+    {
+        if (length >= 8 && Unsafe.ReadUnaligned<ulong>(a) != Unsafe.ReadUnaligned<ulong>(b))
+        {
+            return false;
+        }
+        return new ReadOnlySpan<byte>(a, length).SequenceEqual(new ReadOnlySpan<byte>(b, length));
     }
 
     /// <summary>Whether <paramref name="text"/> is all ASCII, reading whole 16-byte blocks when

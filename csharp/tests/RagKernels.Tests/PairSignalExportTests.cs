@@ -361,6 +361,55 @@ public unsafe class PairSignalExportTests
 
     /// <summary>Reverses the text's bytes where it lies (non-ASCII bytes become 'X', so that it
     /// stays valid UTF-8): other words, same address and length.</summary>
+    /// <summary>
+    /// A claim repeated as equal but separate copies (as pairs read from a file come) is reused
+    /// like one passed at one address; a claim of the same length that differs, in its first 8
+    /// bytes or only later, is not: the batches equal the single calls either way.
+    /// </summary>
+    [Fact]
+    public void SpanBatchesTellEqualCopiesOfAClaimFromClaimsOfTheSameLength()
+    {
+        // Each group: two claims of one length, equal in their first 8 bytes, whose results against
+        // the group's source differ in the signal named (so a wrong reuse changes a result).
+        (string Claim, string Twin, string Source)[] groups =
+        [
+            ("Phone support is not available for all paid plans.", "Phone support is now available for all paid plans.",
+                "Phone support is available for all paid plans."), // traceability
+            ("Team Plan costs $19 per user", "Team Plan costs $29 per user", "Team Plan costs $19 per user per month"), // numerical
+            ("Acme Corp sells to Paris", "Acme Corp sells to Parks", "Acme Corp opened in Paris"), // entity_overlap
+            ("Zeta is first in the list", "Alpha is first in the list", "Alpha is first in the list"), // differ in the first 8 bytes
+        ];
+        var pairs = new System.Collections.Generic.List<(string Claim, string Source)>();
+        var random = new Random(5);
+        while (pairs.Count < 3000)
+        {
+            var (claim, twin, source) = groups[random.Next(groups.Length)];
+            // A run of pairs whose claims alternate between the two at random, each a fresh copy.
+            for (int run = random.Next(1, 6); run > 0; run--)
+            {
+                pairs.Add((random.Next(2) == 0 ? claim : twin, source));
+            }
+        }
+        int n = pairs.Count;
+        RkSpan* claims = Spans(pairs.Select(p => Encoding.UTF8.GetBytes(p.Claim)).ToArray());
+        RkSpan* sources = Spans(pairs.Select(p => Encoding.UTF8.GetBytes(p.Source)).ToArray());
+        try
+        {
+            var (entities, numbers, _, traces) = BatchesEqualSingleCalls(claims, sources, n);
+            // The groups do tell the claims apart (else this test could not catch a wrong reuse).
+            double ResultOf<T>(T[] results, string claim) => Convert.ToDouble(results[pairs.FindIndex(p => p.Claim == claim)]);
+            Assert.NotEqual(ResultOf(traces, groups[0].Claim), ResultOf(traces, groups[0].Twin));
+            Assert.NotEqual(ResultOf(numbers, groups[1].Claim), ResultOf(numbers, groups[1].Twin));
+            Assert.NotEqual(ResultOf(entities, groups[2].Claim), ResultOf(entities, groups[2].Twin));
+            Assert.NotEqual(ResultOf(traces, groups[3].Claim), ResultOf(traces, groups[3].Twin));
+        }
+        finally
+        {
+            FreeSpans(claims, n);
+            FreeSpans(sources, n);
+        }
+    }
+
     private static void ChangeInPlace(RkSpan text)
     {
         var bytes = new Span<byte>(text.Data, (int)text.Length);

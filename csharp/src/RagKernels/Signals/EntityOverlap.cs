@@ -17,8 +17,9 @@ public static unsafe class EntityOverlap
         Compute(textA, textB, slackA, slackB, false);
 
     /// <summary>As <see cref="Compute(ReadOnlySpan{byte}, ReadOnlySpan{byte}, int, int)"/>;
-    /// <paramref name="sameA"/>: the previous Compute on this thread had this very first text,
-    /// whose entities are then still in the scratch and are reused.</summary>
+    /// <paramref name="sameA"/>: the previous Compute on this thread had a first text with these
+    /// same bytes, still readable where it was (the set points into it); its entities are then still
+    /// in the scratch and are reused.</summary>
     public static double Compute(ReadOnlySpan<byte> textA, ReadOnlySpan<byte> textB, int slackA, int slackB, bool sameA)
     {
         SignalScratch scratch = SignalScratch.Current;

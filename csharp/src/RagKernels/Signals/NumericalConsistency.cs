@@ -17,8 +17,9 @@ public static unsafe class NumericalConsistency
     public static int Compute(ReadOnlySpan<byte> textA, ReadOnlySpan<byte> textB, bool ascii) => Compute(textA, textB, ascii, false);
 
     /// <summary>As <see cref="Compute(ReadOnlySpan{byte}, ReadOnlySpan{byte}, bool)"/>;
-    /// <paramref name="sameA"/>: the previous Compute on this thread had this very first text,
-    /// whose numbers are then still in the scratch and are reused.</summary>
+    /// <paramref name="sameA"/>: the previous Compute on this thread had a first text with these
+    /// same bytes, still readable where it was (the set points into it); its numbers are then still
+    /// in the scratch and are reused.</summary>
     public static int Compute(ReadOnlySpan<byte> textA, ReadOnlySpan<byte> textB, bool ascii, bool sameA)
     {
         SignalScratch scratch = SignalScratch.Current;

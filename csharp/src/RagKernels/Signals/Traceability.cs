@@ -17,8 +17,8 @@ public static unsafe class Traceability
     public static double Compute(ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source) => Compute(claim, source, false);
 
     /// <summary>As <see cref="Compute(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>;
-    /// <paramref name="sameClaim"/>: the previous Compute on this thread had this very claim, whose
-    /// set of content words is then still in the scratch and is reused.</summary>
+    /// <paramref name="sameClaim"/>: the previous Compute on this thread had a claim with these
+    /// same bytes, whose set of content words is then still in the scratch and is reused.</summary>
     public static double Compute(ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source, bool sameClaim)
     {
         SignalScratch scratch = SignalScratch.Current;
