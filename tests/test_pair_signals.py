@@ -266,6 +266,13 @@ def test_batch_equals_single_calls(signals, name):
     assert batch.tolist() == [_as_batch_value(name, single(c, s)) for c, s in zip(claims, sources)]
 
 
+def assert_batch_matches_twin(py_signals, native_signals, name, claims, sources):
+    """The native batch returns what the Python twin's batch returns, dtype included."""
+    expected = getattr(py_signals, name + "_batch")(claims, sources)
+    got = getattr(native_signals, name + "_batch")(claims, sources)
+    assert got.dtype == expected.dtype and np.array_equal(got, expected)
+
+
 @pytest.mark.parametrize("name", SIGNALS)
 def test_large_batch_runs_in_parallel_and_matches(py_signals, native_signals, name):
     # Big enough for the native side to split the work over threads.
@@ -273,9 +280,7 @@ def test_large_batch_runs_in_parallel_and_matches(py_signals, native_signals, na
     words = (CLAIM + " " + SOURCE + " not ΟΔΟΣ İ \u0661\u0662").split()
     claims = [" ".join(rng.choice(words, size=rng.integers(0, 40))) for _ in range(3000)]
     sources = [" ".join(rng.choice(words, size=rng.integers(0, 60))) for _ in range(3000)]
-    expected = getattr(py_signals, name + "_batch")(claims, sources)
-    got = getattr(native_signals, name + "_batch")(claims, sources)
-    assert got.dtype == expected.dtype and np.array_equal(got, expected)
+    assert_batch_matches_twin(py_signals, native_signals, name, claims, sources)
 
 
 @pytest.mark.parametrize("name", SIGNALS)
@@ -291,9 +296,7 @@ def test_batch_of_repeated_claims_matches(py_signals, native_signals, name):
     picks = rng.integers(0, len(claims_pool), size=3000)
     claims += [claims_pool[i] for i in np.repeat(picks, rng.integers(1, 4, size=picks.size))][:3000]
     sources += [sources_pool[i] for i in rng.integers(0, len(sources_pool), size=len(claims) - len(sources))]
-    expected = getattr(py_signals, name + "_batch")(claims, sources)
-    got = getattr(native_signals, name + "_batch")(claims, sources)
-    assert got.dtype == expected.dtype and np.array_equal(got, expected)
+    assert_batch_matches_twin(py_signals, native_signals, name, claims, sources)
 
 
 @pytest.mark.parametrize("name", SIGNALS)
@@ -318,9 +321,7 @@ def test_batch_of_claims_repeated_as_equal_copies_matches(py_signals, native_sig
             claims.append("".join(list(text)))  # a new object, equal to the last when unchanged
             sources.append(source)
     assert any(a == b and a is not b for a, b in zip(claims, claims[1:]) if len(a) > 1)
-    expected = getattr(py_signals, name + "_batch")(claims, sources)
-    got = getattr(native_signals, name + "_batch")(claims, sources)
-    assert got.dtype == expected.dtype and np.array_equal(got, expected)
+    assert_batch_matches_twin(py_signals, native_signals, name, claims, sources)
 
 
 @pytest.mark.parametrize("name", SIGNALS)
@@ -330,9 +331,7 @@ def test_batch_of_a_repeated_claim_longer_than_one_native_call(py_signals, nativ
     claim = ("Paris Team Plan 19 not ΟΔΟΣ " * 40_000).strip()
     sources = ["Team Plan 19", "ΟΔΟΣ Paris", "no", "Paris 19 never", "x", "Team"]
     claims = [claim] * len(sources)
-    expected = getattr(py_signals, name + "_batch")(claims, sources)
-    got = getattr(native_signals, name + "_batch")(claims, sources)
-    assert np.array_equal(got, expected)
+    assert_batch_matches_twin(py_signals, native_signals, name, claims, sources)
 
 
 @pytest.mark.parametrize("name", SIGNALS)
