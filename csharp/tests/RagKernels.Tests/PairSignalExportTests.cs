@@ -1,4 +1,5 @@
 using System;
+using System.Numerics;
 using System.Linq;
 using System.Text;
 using RagKernels.Native;
@@ -11,6 +12,16 @@ namespace RagKernels.Tests;
 /// caller does: statuses, messages, invalid UTF-8 (which Python can never send) and batches.</summary>
 public unsafe class PairSignalExportTests
 {
+    // The exports the tests call, as the C ABI exposes them.
+    private static readonly delegate* unmanaged[Cdecl]<byte*, long, byte*, long, double*, int> s_entity = &PairSignalExports.RkSignalEntityOverlap;
+    private static readonly delegate* unmanaged[Cdecl]<byte*, long, byte*, long, int*, int> s_numerical = &PairSignalExports.RkSignalNumericalConsistency;
+    private static readonly delegate* unmanaged[Cdecl]<byte*, long, byte*, long, int*, int> s_negation = &PairSignalExports.RkSignalNegationFlip;
+    private static readonly delegate* unmanaged[Cdecl]<byte*, long, byte*, long, double*, int> s_trace = &PairSignalExports.RkSignalTraceability;
+    private static readonly delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, double*, int> s_entitySpans = &PairSignalExports.RkSignalEntityOverlapBatchSpans;
+    private static readonly delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, sbyte*, int> s_numericalSpans = &PairSignalExports.RkSignalNumericalConsistencyBatchSpans;
+    private static readonly delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, byte*, int> s_negationSpans = &PairSignalExports.RkSignalNegationFlipBatchSpans;
+    private static readonly delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, double*, int> s_traceSpans = &PairSignalExports.RkSignalTraceabilityBatchSpans;
+
     private static string LastErrorMessage()
     {
         delegate* unmanaged[Cdecl]<byte*, long, long*, int> read = &CoreExports.RkLastErrorMessage;
@@ -34,10 +45,6 @@ public unsafe class PairSignalExportTests
     [Fact]
     public void SingleExportsRejectInvalidUtf8()
     {
-        delegate* unmanaged[Cdecl]<byte*, long, byte*, long, double*, int> entity = &PairSignalExports.RkSignalEntityOverlap;
-        delegate* unmanaged[Cdecl]<byte*, long, byte*, long, int*, int> numerical = &PairSignalExports.RkSignalNumericalConsistency;
-        delegate* unmanaged[Cdecl]<byte*, long, byte*, long, int*, int> negation = &PairSignalExports.RkSignalNegationFlip;
-        delegate* unmanaged[Cdecl]<byte*, long, byte*, long, double*, int> trace = &PairSignalExports.RkSignalTraceability;
         byte[] good = "Paris 7 not"u8.ToArray();
         double d = 42;
         int i = 42;
@@ -45,15 +52,15 @@ public unsafe class PairSignalExportTests
         {
             fixed (byte* g = good, x = bad)
             {
-                Assert.Equal(Status.InvalidUtf8, entity(x, bad.Length, g, good.Length, &d));
+                Assert.Equal(Status.InvalidUtf8, s_entity(x, bad.Length, g, good.Length, &d));
                 Assert.Equal("text_a is not valid UTF-8", LastErrorMessage());
-                Assert.Equal(Status.InvalidUtf8, entity(g, good.Length, x, bad.Length, &d));
+                Assert.Equal(Status.InvalidUtf8, s_entity(g, good.Length, x, bad.Length, &d));
                 Assert.Equal("text_b is not valid UTF-8", LastErrorMessage());
-                Assert.Equal(Status.InvalidUtf8, numerical(x, bad.Length, g, good.Length, &i));
-                Assert.Equal(Status.InvalidUtf8, numerical(g, good.Length, x, bad.Length, &i));
-                Assert.Equal(Status.InvalidUtf8, negation(x, bad.Length, g, good.Length, &i));
+                Assert.Equal(Status.InvalidUtf8, s_numerical(x, bad.Length, g, good.Length, &i));
+                Assert.Equal(Status.InvalidUtf8, s_numerical(g, good.Length, x, bad.Length, &i));
+                Assert.Equal(Status.InvalidUtf8, s_negation(x, bad.Length, g, good.Length, &i));
                 Assert.Equal("claim is not valid UTF-8", LastErrorMessage());
-                Assert.Equal(Status.InvalidUtf8, trace(g, good.Length, x, bad.Length, &d));
+                Assert.Equal(Status.InvalidUtf8, s_trace(g, good.Length, x, bad.Length, &d));
                 Assert.Equal("source is not valid UTF-8", LastErrorMessage());
             }
         }
@@ -64,25 +71,23 @@ public unsafe class PairSignalExportTests
     [Fact]
     public void SingleExportsCheckPointersAndLengths()
     {
-        delegate* unmanaged[Cdecl]<byte*, long, byte*, long, double*, int> trace = &PairSignalExports.RkSignalTraceability;
-        delegate* unmanaged[Cdecl]<byte*, long, byte*, long, int*, int> numerical = &PairSignalExports.RkSignalNumericalConsistency;
         double d;
         int i;
-        Assert.Equal(Status.NullPointer, trace(null, 0, null, 0, null));
+        Assert.Equal(Status.NullPointer, s_trace(null, 0, null, 0, null));
         Assert.Equal("result must not be NULL", LastErrorMessage());
-        Assert.Equal(Status.NullPointer, trace(null, 3, null, 0, &d));
+        Assert.Equal(Status.NullPointer, s_trace(null, 3, null, 0, &d));
         Assert.Equal("claim must not be NULL", LastErrorMessage());
-        Assert.Equal(Status.InvalidArgument, trace(null, -1, null, 0, &d));
+        Assert.Equal(Status.InvalidArgument, s_trace(null, -1, null, 0, &d));
         Assert.Contains("claim length must be between 0 and", LastErrorMessage());
-        Assert.Equal(Status.Ok, trace(null, 0, null, 0, &d));
+        Assert.Equal(Status.Ok, s_trace(null, 0, null, 0, &d));
         Assert.Equal(1.0, d);
-        Assert.Equal(Status.Ok, numerical(null, 0, null, 0, &i));
+        Assert.Equal(Status.Ok, s_numerical(null, 0, null, 0, &i));
         Assert.Equal(-1, i);
         fixed (byte* c = "costs $99 per month"u8, s = "price is $99"u8)
         {
-            Assert.Equal(Status.Ok, trace(c, 19, s, 12, &d));
+            Assert.Equal(Status.Ok, s_trace(c, 19, s, 12, &d));
             Assert.Equal(0.25, d);
-            Assert.Equal(Status.Ok, numerical(c, 19, s, 12, &i));
+            Assert.Equal(Status.Ok, s_numerical(c, 19, s, 12, &i));
             Assert.Equal(1, i);
         }
     }
@@ -210,14 +215,6 @@ public unsafe class PairSignalExportTests
     private static (double[] Entities, sbyte[] Numbers, byte[] Negations, double[] Traces) BatchesEqualSingleCalls(
         RkSpan* c, RkSpan* s, int n)
     {
-        delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, double*, int> entityBatch = &PairSignalExports.RkSignalEntityOverlapBatchSpans;
-        delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, sbyte*, int> numericalBatch = &PairSignalExports.RkSignalNumericalConsistencyBatchSpans;
-        delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, byte*, int> negationBatch = &PairSignalExports.RkSignalNegationFlipBatchSpans;
-        delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, double*, int> traceBatch = &PairSignalExports.RkSignalTraceabilityBatchSpans;
-        delegate* unmanaged[Cdecl]<byte*, long, byte*, long, double*, int> entity = &PairSignalExports.RkSignalEntityOverlap;
-        delegate* unmanaged[Cdecl]<byte*, long, byte*, long, int*, int> numerical = &PairSignalExports.RkSignalNumericalConsistency;
-        delegate* unmanaged[Cdecl]<byte*, long, byte*, long, int*, int> negation = &PairSignalExports.RkSignalNegationFlip;
-        delegate* unmanaged[Cdecl]<byte*, long, byte*, long, double*, int> trace = &PairSignalExports.RkSignalTraceability;
         var entities = new double[n];
         var numbers = new sbyte[n];
         var negations = new byte[n];
@@ -226,22 +223,22 @@ public unsafe class PairSignalExportTests
         fixed (sbyte* nu = numbers)
         fixed (byte* ne = negations)
         {
-            Assert.Equal(Status.Ok, entityBatch(c, s, n, e));
-            Assert.Equal(Status.Ok, numericalBatch(c, s, n, nu));
-            Assert.Equal(Status.Ok, negationBatch(c, s, n, ne));
-            Assert.Equal(Status.Ok, traceBatch(c, s, n, t));
+            Assert.Equal(Status.Ok, s_entitySpans(c, s, n, e));
+            Assert.Equal(Status.Ok, s_numericalSpans(c, s, n, nu));
+            Assert.Equal(Status.Ok, s_negationSpans(c, s, n, ne));
+            Assert.Equal(Status.Ok, s_traceSpans(c, s, n, t));
         }
         for (int k = 0; k < n; k++)
         {
             double d;
             int i;
-            Assert.Equal(Status.Ok, entity(c[k].Data, c[k].Length, s[k].Data, s[k].Length, &d));
+            Assert.Equal(Status.Ok, s_entity(c[k].Data, c[k].Length, s[k].Data, s[k].Length, &d));
             Assert.Equal(d, entities[k]);
-            Assert.Equal(Status.Ok, numerical(c[k].Data, c[k].Length, s[k].Data, s[k].Length, &i));
+            Assert.Equal(Status.Ok, s_numerical(c[k].Data, c[k].Length, s[k].Data, s[k].Length, &i));
             Assert.Equal(i, numbers[k]);
-            Assert.Equal(Status.Ok, negation(c[k].Data, c[k].Length, s[k].Data, s[k].Length, &i));
+            Assert.Equal(Status.Ok, s_negation(c[k].Data, c[k].Length, s[k].Data, s[k].Length, &i));
             Assert.Equal(i, negations[k]);
-            Assert.Equal(Status.Ok, trace(c[k].Data, c[k].Length, s[k].Data, s[k].Length, &d));
+            Assert.Equal(Status.Ok, s_trace(c[k].Data, c[k].Length, s[k].Data, s[k].Length, &d));
             Assert.Equal(d, traces[k]);
         }
         return (entities, numbers, negations, traces);
@@ -304,32 +301,12 @@ public unsafe class PairSignalExportTests
 
         // One signal called twice on one small batch (run on the calling thread alone), its claim
         // changed in place in between: the second call must not reuse what the first one built.
-        delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, double*, int> entityBatch = &PairSignalExports.RkSignalEntityOverlapBatchSpans;
-        delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, sbyte*, int> numericalBatch = &PairSignalExports.RkSignalNumericalConsistencyBatchSpans;
-        delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, double*, int> traceBatch = &PairSignalExports.RkSignalTraceabilityBatchSpans;
-        delegate* unmanaged[Cdecl]<byte*, long, byte*, long, double*, int> entity = &PairSignalExports.RkSignalEntityOverlap;
-        delegate* unmanaged[Cdecl]<byte*, long, byte*, long, int*, int> numerical = &PairSignalExports.RkSignalNumericalConsistency;
-        delegate* unmanaged[Cdecl]<byte*, long, byte*, long, double*, int> trace = &PairSignalExports.RkSignalTraceability;
         RkSpan* pair = Spans([Encoding.UTF8.GetBytes("Paris, Team Plan costs 19 dollars"), Encoding.UTF8.GetBytes("Team Plan costs 19")]);
         try
         {
-            ClaimChangedBetweenTwoBatches(pair[0], pair[1], trace, traceBatch);
-            ClaimChangedBetweenTwoBatches(pair[0], pair[1], entity, entityBatch);
-
-            RkSpan* claim2 = stackalloc RkSpan[2] { pair[0], pair[0] };
-            RkSpan* source2 = stackalloc RkSpan[2] { pair[1], pair[1] };
-            RkSpan c = pair[0], s = pair[1];
-            int numberBefore, numberAfter;
-            sbyte* numbersBefore = stackalloc sbyte[2];
-            sbyte* numbersAfter = stackalloc sbyte[2];
-            Assert.Equal(Status.Ok, numerical(c.Data, c.Length, s.Data, s.Length, &numberBefore));
-            Assert.Equal(Status.Ok, numericalBatch(claim2, source2, 2, numbersBefore));
-            ChangeInPlace(c);
-            Assert.Equal(Status.Ok, numericalBatch(claim2, source2, 2, numbersAfter));
-            Assert.Equal(Status.Ok, numerical(c.Data, c.Length, s.Data, s.Length, &numberAfter));
-            Assert.NotEqual(numberBefore, numberAfter);
-            Assert.Equal([numberBefore, numberBefore, numberAfter, numberAfter],
-                new[] { numbersBefore[0], numbersBefore[1], numbersAfter[0], numbersAfter[1] }.Select(x => (int)x).ToArray());
+            ClaimChangedBetweenTwoBatches(pair[0], pair[1], s_trace, s_traceSpans);
+            ClaimChangedBetweenTwoBatches(pair[0], pair[1], s_entity, s_entitySpans);
+            ClaimChangedBetweenTwoBatches(pair[0], pair[1], s_numerical, s_numericalSpans);
         }
         finally
         {
@@ -341,22 +318,27 @@ public unsafe class PairSignalExportTests
     /// once the batch again (nothing else runs on this thread in between: a batch this small runs
     /// on the caller alone), the single call again. The batches must equal the single calls, and
     /// the change must matter.</summary>
-    private static void ClaimChangedBetweenTwoBatches(RkSpan claim, RkSpan source,
-        delegate* unmanaged[Cdecl]<byte*, long, byte*, long, double*, int> single,
-        delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, double*, int> batch)
+    private static void ClaimChangedBetweenTwoBatches<TSingle, TBatch>(RkSpan claim, RkSpan source,
+        delegate* unmanaged[Cdecl]<byte*, long, byte*, long, TSingle*, int> single,
+        delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, TBatch*, int> batch)
+        where TSingle : unmanaged, INumber<TSingle>
+        where TBatch : unmanaged, INumber<TBatch>
     {
         RkSpan* claims = stackalloc RkSpan[2] { claim, claim };
         RkSpan* sources = stackalloc RkSpan[2] { source, source };
-        double* before = stackalloc double[2];
-        double* after = stackalloc double[2];
-        double expectedBefore, expectedAfter;
+        TBatch* before = stackalloc TBatch[2];
+        TBatch* after = stackalloc TBatch[2];
+        TSingle expectedBefore, expectedAfter;
         Assert.Equal(Status.Ok, single(claim.Data, claim.Length, source.Data, source.Length, &expectedBefore));
         Assert.Equal(Status.Ok, batch(claims, sources, 2, before));
         ChangeInPlace(claim);
         Assert.Equal(Status.Ok, batch(claims, sources, 2, after));
         Assert.Equal(Status.Ok, single(claim.Data, claim.Length, source.Data, source.Length, &expectedAfter));
         Assert.NotEqual(expectedBefore, expectedAfter);
-        Assert.Equal([expectedBefore, expectedBefore, expectedAfter, expectedAfter], [before[0], before[1], after[0], after[1]]);
+        // The single calls return int where the numerical batch writes sbyte: compared as doubles.
+        double b = double.CreateChecked(expectedBefore), a = double.CreateChecked(expectedAfter);
+        Assert.Equal([b, b, a, a], [double.CreateChecked(before[0]), double.CreateChecked(before[1]),
+            double.CreateChecked(after[0]), double.CreateChecked(after[1])]);
     }
 
     /// <summary>Reverses the text's bytes where it lies (non-ASCII bytes become 'X', so that it
@@ -459,8 +441,6 @@ public unsafe class PairSignalExportTests
     [Fact]
     public void SpanBatchesCheckEveryItem()
     {
-        delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, double*, int> trace = &PairSignalExports.RkSignalTraceabilityBatchSpans;
-        delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, sbyte*, int> numerical = &PairSignalExports.RkSignalNumericalConsistencyBatchSpans;
         (byte[][] claims, byte[][] sources) = FortyPairsTwoInvalid();
         RkSpan* c = Spans(claims), s = Spans(sources);
         var results = new double[40];
@@ -470,28 +450,28 @@ public unsafe class PairSignalExportTests
             fixed (double* r = results)
             fixed (sbyte* n = codes)
             {
-                Assert.Equal(Status.InvalidUtf8, trace(c, s, 40, r));
+                Assert.Equal(Status.InvalidUtf8, s_traceSpans(c, s, 40, r));
                 Assert.Equal("sources[29] is not valid UTF-8", LastErrorMessage());
-                Assert.Equal(Status.InvalidUtf8, numerical(c, s, 40, n));
+                Assert.Equal(Status.InvalidUtf8, s_numericalSpans(c, s, 40, n));
                 Assert.Equal("sources[29] is not valid UTF-8", LastErrorMessage());
-                Assert.Equal(Status.Ok, trace(c, s, 29, r));
+                Assert.Equal(Status.Ok, s_traceSpans(c, s, 29, r));
                 Assert.Equal(2.0 / 3, results[0]); // "paris" and "0" of the claim's three words are in the source
-                Assert.Equal(Status.InvalidArgument, trace(c, s, -1, r));
-                Assert.Equal(Status.NullPointer, trace(null, s, 1, r));
+                Assert.Equal(Status.InvalidArgument, s_traceSpans(c, s, -1, r));
+                Assert.Equal(Status.NullPointer, s_traceSpans(null, s, 1, r));
                 Assert.Equal("claims must not be NULL", LastErrorMessage());
-                Assert.Equal(Status.NullPointer, trace(c, s, 1, null));
-                Assert.Equal(Status.Ok, trace(null, null, 0, null)); // empty batch
+                Assert.Equal(Status.NullPointer, s_traceSpans(c, s, 1, null));
+                Assert.Equal(Status.Ok, s_traceSpans(null, null, 0, null)); // empty batch
                 RkSpan saved = s[3];
                 s[3] = new RkSpan { Data = saved.Data, Length = -1 };
-                Assert.Equal(Status.InvalidArgument, trace(c, s, 40, r));
+                Assert.Equal(Status.InvalidArgument, s_traceSpans(c, s, 40, r));
                 Assert.Equal($"sources[3] length must be between 0 and {int.MaxValue}, got -1", LastErrorMessage());
                 s[3] = new RkSpan { Data = saved.Data, Length = 1L << 31 };
-                Assert.Equal(Status.InvalidArgument, trace(c, s, 40, r));
+                Assert.Equal(Status.InvalidArgument, s_traceSpans(c, s, 40, r));
                 s[3] = new RkSpan { Data = null, Length = 5 };
-                Assert.Equal(Status.NullPointer, trace(c, s, 40, r));
+                Assert.Equal(Status.NullPointer, s_traceSpans(c, s, 40, r));
                 Assert.Equal("sources[3] must not be NULL", LastErrorMessage());
                 s[3] = new RkSpan { Data = null, Length = 0 }; // an empty text may have no data
-                Assert.Equal(Status.InvalidUtf8, trace(c, s, 40, r));
+                Assert.Equal(Status.InvalidUtf8, s_traceSpans(c, s, 40, r));
                 Assert.Equal("sources[29] is not valid UTF-8", LastErrorMessage());
                 s[3] = saved;
             }
