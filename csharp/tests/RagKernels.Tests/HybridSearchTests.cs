@@ -86,13 +86,11 @@ public class HybridSearchTests
         long[] allowed = [3, 5, 7, 9];
         Search(search, bm25, vectors, 50, new AllowedIds(allowed), ids, scores, bm25Ranks, vectorRanks); // warm up
         Search(search, bm25, vectors, 50, AllowedIds.All, ids, scores, bm25Ranks, vectorRanks);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 20; i++)
+        Allocations.AssertSteadyStateAllocatesNothing(() =>
         {
             Search(search, bm25, vectors, 50, AllowedIds.All, ids, scores, bm25Ranks, vectorRanks);
             Search(search, bm25, vectors, 50, new AllowedIds(allowed), ids, scores, bm25Ranks, vectorRanks);
-        }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }, calls: 20);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using System.Text;
 using RagKernels.Signals;
@@ -68,21 +69,10 @@ public class PairSignalTests
         byte[] claim = Encoding.UTF8.GetBytes(Claim + " ΟΔΟΣ İstanbul ١٢٣");
         byte[] source = Encoding.UTF8.GetBytes(Source + " οδος 123");
         double sink = 0;
-        for (int round = 0; round < 2; round++)
-        {
-            // Round 0 grows this thread's scratch; round 1 must not allocate at all.
-            long before = System.GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 100; i++)
-            {
-                sink += EntityOverlap.Compute(claim, source) + NumericalConsistency.Compute(claim, source)
-                    + (NegationFlip.Compute(claim, source) ? 1 : 0) + Traceability.Compute(claim, source);
-            }
-            long allocated = System.GC.GetAllocatedBytesForCurrentThread() - before;
-            if (round == 1)
-            {
-                Assert.Equal(0, allocated);
-            }
-        }
+        Action all = () => sink += EntityOverlap.Compute(claim, source) + NumericalConsistency.Compute(claim, source)
+            + (NegationFlip.Compute(claim, source) ? 1 : 0) + Traceability.Compute(claim, source);
+        all(); // grows this thread's scratch
+        Allocations.AssertSteadyStateAllocatesNothing(all, calls: 100);
         Assert.True(sink > 0);
     }
 

@@ -61,12 +61,7 @@ public class ReciprocalRankFusionTests
         var ids = new long[10];
         var scores = new double[10];
         fusion.Fuse(all, offsets, default, 60, ids, scores);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 50; i++)
-        {
-            fusion.Fuse(all, offsets, default, 60, ids, scores);
-        }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Allocations.AssertSteadyStateAllocatesNothing(() => fusion.Fuse(all, offsets, default, 60, ids, scores), calls: 50);
     }
 
     [Fact]

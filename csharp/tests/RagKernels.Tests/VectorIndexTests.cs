@@ -94,12 +94,7 @@ public class VectorIndexTests
         var ids = new long[10];
         var scores = new float[10];
         index.Search(query, ids, scores); // warm up
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 20; i++)
-        {
-            index.Search(query, ids, scores);
-        }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Allocations.AssertSteadyStateAllocatesNothing(() => index.Search(query, ids, scores), calls: 20);
     }
 
     [Theory]
