@@ -238,6 +238,19 @@ def test_parity_traceability(py_signals, native_signals, pair):
     _parity(py_signals, native_signals, "traceability", pair)
 
 
+@pytest.mark.parametrize("space", sorted(set(WHITESPACE)), ids=lambda c: f"U+{ord(c):04X}")
+def test_whitespace_across_a_block_edge(py_signals, native_signals, space):
+    # The native split reads text 64 bytes at a time; a whitespace of 2 or 3 bytes can start in
+    # one block and end in the next. An "é" makes the text non-ASCII whatever the whitespace.
+    for offset in range(56, 136):
+        for prefix in ("a" * offset, "\u00e9" + "a" * (offset - 2)):
+            claim = f"{prefix}{space}tail{space}word{space}"
+            for source in ("tail", "word x", prefix):
+                for name in ("traceability", "negation_flip"):
+                    expected = getattr(py_signals, name)(claim, source)
+                    assert same(getattr(native_signals, name)(claim, source), expected), (name, offset, prefix[0])
+
+
 def test_alphabet_holds_no_code_point_the_databases_disagree_on():
     from test_unicode_tables import documented
 

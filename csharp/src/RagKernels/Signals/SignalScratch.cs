@@ -47,27 +47,23 @@ internal sealed unsafe class SignalScratch
         }
         // The array is pinned (allocated on the pinned object heap), so its address is stable.
         byte* start = (byte*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref buffer[0]);
-        if (LowerAscii(text, start))
-        {
-            ascii = true;
-            end = start + text.Length;
-            return start;
-        }
-        int written = PyLower.Lower(text, buffer, out ascii);
-        end = start + written;
+        int prefix = LowerAscii(text, start);
+        ascii = prefix == text.Length;
+        end = start + (ascii ? prefix : PyLower.LowerFrom(text, buffer, prefix));
         return start;
     }
 
     /// <summary>Lower-cases ASCII <paramref name="text"/> into <paramref name="destination"/>, 16
-    /// bytes at a time; false (destination partly written) when the text has a non-ASCII byte.</summary>
+    /// bytes at a time, up to its first non-ASCII block; returns how many bytes from the start are
+    /// ASCII and lowered (the text's length when all are).</summary>
     /// <remarks>Ascii.ToLower does the same, but its general entry (overlap and size checks, a
     /// status) cost a few ns per call more than the pass itself on sentence-sized texts.</remarks>
-    private static bool LowerAscii(ReadOnlySpan<byte> text, byte* destination)
+    private static int LowerAscii(ReadOnlySpan<byte> text, byte* destination)
     {
         int n = text.Length;
         if (n < 16 || !Vector128.IsHardwareAccelerated)
         {
-            return System.Text.Ascii.ToLower(text, new Span<byte>(destination, n + Slack), out _) == System.Buffers.OperationStatus.Done;
+            return System.Text.Ascii.ToLower(text, new Span<byte>(destination, n + Slack), out _) == System.Buffers.OperationStatus.Done ? n : 0;
         }
         fixed (byte* source = text)
         {
@@ -76,11 +72,11 @@ internal sealed unsafe class SignalScratch
             {
                 if (!LowerBlock(source + i, destination + i))
                 {
-                    return false; // stops at the first non-ASCII block: PyLower redoes the text
+                    return i; // PyLower goes on from this block
                 }
             }
             // The last 16 bytes, overlapping the ones already done (same result for them).
-            return i == n || LowerBlock(source + n - 16, destination + n - 16);
+            return i == n || LowerBlock(source + n - 16, destination + n - 16) ? n : i;
         }
     }
 
@@ -88,8 +84,7 @@ internal sealed unsafe class SignalScratch
     private static bool LowerBlock(byte* source, byte* destination)
     {
         var v = Vector128.Load(source);
-        var upper = Vector128.LessThan(v - Vector128.Create((byte)'A'), Vector128.Create((byte)26));
-        (v + (upper & Vector128.Create((byte)0x20))).Store(destination);
+        PyLower.LowerAsciiLanes(v).Store(destination);
         return v.ExtractMostSignificantBits() == 0;
     }
 

@@ -1,4 +1,8 @@
 using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 
 namespace RagKernels.Text;
@@ -27,8 +31,8 @@ public static class PyLower
     public static int Lower(ReadOnlySpan<byte> source, Span<byte> destination, out bool isAscii)
     {
         // All ASCII (the usual case): one vectorised pass that lowers and checks at once. The
-        // runtime reports non-ASCII input as InvalidData; such text is redone below from its
-        // ASCII prefix (the first pass's output is simply overwritten).
+        // runtime reports non-ASCII input as InvalidData; such text goes on from its ASCII
+        // prefix (the first pass's output past it is simply overwritten).
         if (Ascii.ToLower(source, destination, out int written) == System.Buffers.OperationStatus.Done)
         {
             isAscii = true;
@@ -40,13 +44,39 @@ public static class PyLower
         {
             ascii = source.Length; // not reached: destinations are sized by MaxLength
         }
-        Ascii.ToLower(source.Slice(0, ascii), destination, out int w);
-        int i = ascii;
+        Ascii.ToLower(source.Slice(0, ascii), destination, out _);
+        return LowerFrom(source, destination, ascii);
+    }
+
+    /// <summary>
+    /// Lower() of <paramref name="source"/> when its first <paramref name="start"/> bytes are ASCII
+    /// and already lowered into <paramref name="destination"/>; returns the bytes written. May
+    /// write scratch bytes past the returned length (within the destination).
+    /// </summary>
+    public static int LowerFrom(ReadOnlySpan<byte> source, Span<byte> destination, int start)
+    {
+        ref byte from = ref MemoryMarshal.GetReference(source);
+        ref byte to = ref MemoryMarshal.GetReference(destination);
+        int i = start;
+        int w = start;
         while (i < source.Length)
         {
             byte b = source[i];
             if (b < 0x80)
             {
+                // Text that is not all ASCII is mostly ASCII with a curly quote or a dash here
+                // and there: lower 16 bytes at once and keep those up to the next non-ASCII one
+                // (the rest are written over by what follows).
+                if (Vector128.IsHardwareAccelerated && source.Length - i >= 16 && destination.Length - w >= 16)
+                {
+                    Vector128<byte> v = Vector128.LoadUnsafe(ref from, (nuint)i);
+                    LowerAsciiLanes(v).StoreUnsafe(ref to, (nuint)w);
+                    uint nonAscii = v.ExtractMostSignificantBits();
+                    int run = nonAscii == 0 ? 16 : BitOperations.TrailingZeroCount(nonAscii);
+                    i += run;
+                    w += run;
+                    continue;
+                }
                 destination[w++] = (byte)((uint)(b - 'A') < 26u ? b + 32 : b);
                 i++;
                 continue;
@@ -67,6 +97,11 @@ public static class PyLower
         }
         return w;
     }
+
+    /// <summary>Each ASCII capital of <paramref name="v"/> made small; every other byte kept.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<byte> LowerAsciiLanes(Vector128<byte> v) =>
+        v + (Vector128.LessThan(v - Vector128.Create((byte)'A'), Vector128.Create((byte)26)) & Vector128.Create((byte)0x20));
 
     /// <summary>
     /// Python's Final_Sigma context for the Σ at <paramref name="index"/>: a cased code point
