@@ -338,6 +338,28 @@ def test_batch_of_claims_repeated_as_equal_copies_matches(py_signals, native_sig
 
 
 @pytest.mark.parametrize("name", SIGNALS)
+def test_batch_of_repeated_sources_matches(py_signals, native_signals, name):
+    # The other guard layout: each sentence of an answer against one retrieved passage, so a
+    # source repeats pair after pair (one str object, or equal copies) while the claims change,
+    # repeat too, hold no content word or are empty; some sources are empty or only "not".
+    rng = np.random.default_rng(13)
+    words = (CLAIM + " " + SOURCE + " not never ΟΔΟΣ İ Σ \u0661\u0662 Paris 7 the a").split()
+    claims_pool = [" ".join(rng.choice(words, size=rng.integers(0, 30))) for _ in range(40)] + ["", "the a is", "not"]
+    sources_pool = [" ".join(rng.choice(words, size=rng.integers(0, 80))) for _ in range(25)] + ["", "not"]
+    claims, sources = [], []
+    while len(claims) < 3000:
+        source = sources_pool[rng.integers(len(sources_pool))]
+        copies = rng.integers(2) == 1
+        claim = claims_pool[rng.integers(len(claims_pool))]
+        for _ in range(rng.integers(1, 12)):
+            if rng.integers(3) > 0:  # else the claim repeats as well
+                claim = claims_pool[rng.integers(len(claims_pool))]
+            claims.append(claim)
+            sources.append("".join(list(source)) if copies else source)
+    assert_batch_matches_twin(py_signals, native_signals, name, claims, sources)
+
+
+@pytest.mark.parametrize("name", SIGNALS)
 def test_batch_of_a_repeated_claim_longer_than_one_native_call(py_signals, native_signals, name):
     # 1.2 MB per claim, repeated: the batch is split into native calls of at most 4 MB of text
     # per side, and the split falls between two passes of the same object.

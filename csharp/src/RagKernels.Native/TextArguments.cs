@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Threading;
+using RagKernels.Signals;
 using RagKernels.Text;
 
 using RagKernels.Threading;
@@ -110,13 +111,13 @@ internal static unsafe class TextArguments
     /// <summary>A pair kernel over UTF-8 spans writing one result. The slacks say how many bytes
     /// after each text may be read (what is there is masked off); <paramref name="ascii"/>: both
     /// texts are known to be ASCII (else they are valid UTF-8, ASCII or not);
-    /// <paramref name="sameClaim"/>: the kernel's call just before on this thread, in this same batch
-    /// call, had a claim with the same bytes (at this address, or an equal copy elsewhere that is
-    /// still readable), so what it made of the claim may be reused.</summary>
+    /// <paramref name="reuse"/>: which text the kernel's call just before on this thread, in this
+    /// same batch call, had too (so what it made of it may be reused), and whether the next pair
+    /// has the same source.</summary>
     public interface IPairKernel
     {
         void Run(ReadOnlySpan<byte> claim, int claimSlack, ReadOnlySpan<byte> source, int sourceSlack, int index, bool ascii,
-            bool sameClaim);
+            PairReuse reuse);
     }
 
     /// <summary>
@@ -168,43 +169,67 @@ internal static unsafe class TextArguments
         where TTexts : struct, IBatchTexts
     {
         bool allAscii = texts.AllAscii(start, end);
-        // The claim the kernel last ran on, here on this thread: a batch that scores each claim
-        // against several sources passes one claim pair after pair, and its check and whatever
-        // the kernel made of it are then reused. Usually that is one str object (same address);
-        // pairs read from a file or a DataFrame repeat the claim as equal but separate strs, so
-        // equal bytes count too. Every text of the batch stays readable until the call returns.
-        byte* lastClaim = null;
-        int lastLength = 0;
-        bool lastAscii = false;
+        // The claim and source the kernel last ran on, here on this thread: a batch that scores
+        // each claim against several sources passes one claim pair after pair (and each sentence
+        // of an answer against one source passes that source), and its check and whatever the
+        // kernel made of it are then reused. Usually that is one str object (same address); pairs
+        // read from a file or a DataFrame repeat a text as equal but separate strs, so equal bytes
+        // count too. Every text of the batch stays readable until the call returns.
+        Seen lastClaim = default;
+        bool lastSourceAscii = false;
+        bool sourceRepeats = false; // this pair's source has the bytes of the last pair run here
         for (int i = start; i < end; i++)
         {
             ReadOnlySpan<byte> claim = texts.Claim(i, out int claimSlack);
             ReadOnlySpan<byte> source = texts.Source(i, out int sourceSlack);
-            byte* claimAddress = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(claim));
-            bool sameClaim = lastClaim != null && claim.Length == lastLength
-                && (claimAddress == lastClaim || SameBytes(claimAddress, lastClaim, lastLength));
-            bool claimAscii = allAscii || (sameClaim ? lastAscii : IsAscii(claim, claimSlack));
-            bool ascii = claimAscii && (allAscii || IsAscii(source, sourceSlack));
+            bool sameClaim = lastClaim.Holds(claim);
+            bool sameSource = sourceRepeats;
+            bool claimAscii = allAscii || (sameClaim ? lastClaim.Ascii : IsAscii(claim, claimSlack));
+            // A source's ASCII test is skipped when its claim is not ASCII (then false: not known).
+            bool sourceAscii = allAscii || (sameSource ? lastSourceAscii : claimAscii && IsAscii(source, sourceSlack));
+            bool ascii = claimAscii && sourceAscii;
             if (!ascii)
             {
-                if (!claimAscii && !sameClaim && !Utf8Text.IsValid(claim))
+                bool bad = !claimAscii && !sameClaim && !Utf8Text.IsValid(claim);
+                if (bad || (!sourceAscii && !sameSource && !Utf8Text.IsValid(source)))
                 {
-                    firstBad = Math.Min(firstBad, i * 2);
-                    lastClaim = null;
-                    continue;
-                }
-                if (!Utf8Text.IsValid(source))
-                {
-                    firstBad = Math.Min(firstBad, i * 2 + 1);
-                    lastClaim = null; // the kernel does not run: it may not hold this claim
+                    firstBad = Math.Min(firstBad, bad ? i * 2 : i * 2 + 1);
+                    lastClaim = default; // the kernel does not run: it may not hold these texts
+                    sourceRepeats = false;
                     continue;
                 }
             }
-            kernel.Run(claim, claimSlack, source, sourceSlack, i, ascii, sameClaim);
-            lastClaim = claimAddress;
-            lastLength = claim.Length;
-            lastAscii = claimAscii;
+            // Compared once: as the next pair's sameSource too.
+            bool nextSame = i + 1 < end && Same(source, texts.Source(i + 1, out _));
+            PairReuse reuse = (sameClaim ? PairReuse.SameClaim : 0) | (sameSource ? PairReuse.SameSource : 0)
+                | (nextSame ? PairReuse.SourceRepeats : 0);
+            kernel.Run(claim, claimSlack, source, sourceSlack, i, ascii, reuse);
+            lastClaim = new Seen(claim, claimAscii);
+            lastSourceAscii = sourceAscii;
+            sourceRepeats = nextSame;
         }
+    }
+
+    /// <summary>A claim a batch loop has seen: where it was, its length, and whether it is ASCII.</summary>
+    private readonly struct Seen(ReadOnlySpan<byte> text, bool ascii)
+    {
+        private readonly byte* _address = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(text));
+        private readonly int _length = text.Length;
+
+        public bool Ascii => ascii;
+
+        /// <summary>Whether <paramref name="text"/> has the same bytes (never for the default Seen).</summary>
+        public bool Holds(ReadOnlySpan<byte> text) => _address != null && text.Length == _length && Same(_address, text);
+    }
+
+    /// <summary>Whether two texts have the same bytes: the same address, or equal copies.</summary>
+    private static bool Same(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b) =>
+        a.Length == b.Length && Same((byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(a)), b);
+
+    private static bool Same(byte* a, ReadOnlySpan<byte> b)
+    {
+        byte* address = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(b));
+        return address == a || SameBytes(address, a, b.Length);
     }
 
     /// <summary>Whether two texts of <paramref name="length"/> bytes are equal. Claims of equal

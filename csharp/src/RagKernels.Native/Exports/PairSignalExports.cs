@@ -243,33 +243,33 @@ internal static unsafe class PairSignalExports
         return results == null && count > 0 ? LastError.NullPointer("results") : Status.Ok;
     }
 
-    // sameClaim (see TextArguments.IPairKernel): three of the signals then reuse the claim's
-    // side; negation_flip has little to reuse (its quick exit reads both texts first).
+    // reuse (see TextArguments.IPairKernel, PairReuse): each signal reuses what it made of a
+    // claim or source the pair shares with the one before.
     private readonly struct EntityOverlapKernel(double* results) : TextArguments.IPairKernel
     {
         public void Run(ReadOnlySpan<byte> claim, int claimSlack, ReadOnlySpan<byte> source, int sourceSlack, int index, bool ascii,
-            bool sameClaim) =>
-            results[index] = EntityOverlap.Compute(claim, source, claimSlack, sourceSlack, sameClaim);
+            PairReuse reuse) =>
+            results[index] = EntityOverlap.Compute(claim, source, claimSlack, sourceSlack, reuse);
     }
 
     private readonly struct NumericalConsistencyKernel(sbyte* results) : TextArguments.IPairKernel
     {
         public void Run(ReadOnlySpan<byte> claim, int claimSlack, ReadOnlySpan<byte> source, int sourceSlack, int index, bool ascii,
-            bool sameClaim) =>
-            results[index] = (sbyte)NumericalConsistency.Compute(claim, source, ascii, sameClaim);
+            PairReuse reuse) =>
+            results[index] = (sbyte)NumericalConsistency.Compute(claim, source, ascii, reuse);
     }
 
     private readonly struct NegationFlipKernel(byte* results) : TextArguments.IPairKernel
     {
         public void Run(ReadOnlySpan<byte> claim, int claimSlack, ReadOnlySpan<byte> source, int sourceSlack, int index, bool ascii,
-            bool sameClaim) =>
-            results[index] = NegationFlip.Compute(claim, source, claimSlack, sourceSlack) ? (byte)1 : (byte)0;
+            PairReuse reuse) =>
+            results[index] = NegationFlip.Compute(claim, source, claimSlack, sourceSlack, reuse) ? (byte)1 : (byte)0;
     }
 
     private readonly struct TraceabilityKernel(double* results) : TextArguments.IPairKernel
     {
         public void Run(ReadOnlySpan<byte> claim, int claimSlack, ReadOnlySpan<byte> source, int sourceSlack, int index, bool ascii,
-            bool sameClaim) =>
-            results[index] = Traceability.Compute(claim, source, sameClaim);
+            PairReuse reuse) =>
+            results[index] = Traceability.Compute(claim, source, reuse);
     }
 }

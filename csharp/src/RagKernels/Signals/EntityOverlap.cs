@@ -16,13 +16,26 @@ public static unsafe class EntityOverlap
     public static double Compute(ReadOnlySpan<byte> textA, ReadOnlySpan<byte> textB, int slackA, int slackB) =>
         Compute(textA, textB, slackA, slackB, false);
 
+    /// <summary>As <see cref="Compute(ReadOnlySpan{byte}, ReadOnlySpan{byte}, int, int)"/> for a
+    /// batch's claim and source; <paramref name="reuse"/> says which of them the previous Compute
+    /// on this thread had too, whose entities are then reused (Jaccard does not mind the order).</summary>
+    public static double Compute(ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source, int claimSlack, int sourceSlack, PairReuse reuse)
+    {
+        SignalScratch scratch = SignalScratch.Current;
+        return scratch.SymmetricOrder(reuse, out bool reuseA)
+            ? Compute(scratch, source, claim, sourceSlack, claimSlack, reuseA)
+            : Compute(scratch, claim, source, claimSlack, sourceSlack, reuseA);
+    }
+
     /// <summary>As <see cref="Compute(ReadOnlySpan{byte}, ReadOnlySpan{byte}, int, int)"/>;
     /// <paramref name="sameA"/>: the previous Compute on this thread had a first text with these
     /// same bytes, still readable where it was (the set points into it); its entities are then still
     /// in the scratch and are reused.</summary>
-    public static double Compute(ReadOnlySpan<byte> textA, ReadOnlySpan<byte> textB, int slackA, int slackB, bool sameA)
+    public static double Compute(ReadOnlySpan<byte> textA, ReadOnlySpan<byte> textB, int slackA, int slackB, bool sameA) =>
+        Compute(SignalScratch.Current, textA, textB, slackA, slackB, sameA);
+
+    private static double Compute(SignalScratch scratch, ReadOnlySpan<byte> textA, ReadOnlySpan<byte> textB, int slackA, int slackB, bool sameA)
     {
-        SignalScratch scratch = SignalScratch.Current;
         fixed (byte* a = textA, b = textB)
         {
             if (!sameA)

@@ -8,24 +8,32 @@ namespace RagKernels.Signals;
 /// </summary>
 public static unsafe class NegationFlip
 {
-    public static bool Compute(ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source) => Compute(claim, source, 0, 0);
+    public static bool Compute(ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source) => Compute(claim, source, 0, 0, PairReuse.None);
 
     /// <summary>As <see cref="Compute(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>, where
     /// <paramref name="claimSlack"/> / <paramref name="sourceSlack"/> bytes after each text may
-    /// be read (a batch's texts lie back to back; see NegationSearch.Find).</summary>
-    public static bool Compute(ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source, int claimSlack, int sourceSlack)
+    /// be read (a batch's texts lie back to back; see NegationSearch.Find);
+    /// <paramref name="reuse"/>: with SameSource, the previous Compute on this thread had a source
+    /// with these same bytes, whose negation and set of words (when made) are reused.</summary>
+    public static bool Compute(ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source, int claimSlack, int sourceSlack, PairReuse reuse)
     {
+        SignalScratch scratch = SignalScratch.Current;
+        bool sameSource = (reuse & PairReuse.SameSource) != 0;
+        bool sourceNegated = scratch.SourceNegated = sameSource ? scratch.SourceNegated : HasNegation(source, sourceSlack);
+        if (!sameSource)
+        {
+            scratch.SourceWordsReady = false; // set B, if made, holds another source
+        }
         // Equal negation on both sides decides the answer before any copy or set is made.
-        if (HasNegation(claim, claimSlack) == HasNegation(source, sourceSlack))
+        if (HasNegation(claim, claimSlack) == sourceNegated)
         {
             return false;
         }
-        SignalScratch scratch = SignalScratch.Current;
+        if (!scratch.SourceWordsReady)
+        {
+            scratch.AddSourceWords(source);
+        }
         byte* c = scratch.LowerA(claim, out byte* cEnd, out bool cAscii);
-        byte* s = scratch.LowerB(source, out byte* sEnd, out bool sAscii);
-        scratch.B.Reset(SignalScratch.MaxWords(sEnd - s));
-        var sourceWords = new AddAll(scratch.B);
-        WordScanner.Scan(s, sEnd, sEnd + SignalScratch.Slack, sAscii, ref sourceWords);
         scratch.A.Reset(SignalScratch.MaxWords(cEnd - c));
         var overlap = new CountShared(scratch.A, scratch.B);
         WordScanner.Scan(c, cEnd, cEnd + SignalScratch.Slack, cAscii, ref overlap);
@@ -41,7 +49,7 @@ public static unsafe class NegationFlip
         {
             return found == 1;
         }
-        // LowerA's buffer is free here: Compute lowers both texts again after both searches.
+        // LowerA's buffer is free here: Compute lowers the claim again after both searches.
         byte* lower = SignalScratch.Current.LowerA(text, out byte* end, out bool ascii);
         var negation = new FindNegation();
         WordScanner.Scan(lower, end, end + SignalScratch.Slack, ascii, ref negation);
@@ -60,20 +68,6 @@ public static unsafe class NegationFlip
         {
             Found = kind == WordLists.Negation;
             return !Found;
-        }
-    }
-
-    // Negation words may stay in the source's set: the claim side never looks them up.
-    private readonly struct AddAll(ByteSpanSet set) : IWordVisitor
-    {
-        public bool WantsKind => false;
-
-        public bool WantsLongKey => true;
-
-        public bool Visit(byte* word, int length, ulong key, byte kind)
-        {
-            set.Add(word, length, key);
-            return true;
         }
     }
 

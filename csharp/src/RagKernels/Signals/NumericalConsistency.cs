@@ -16,13 +16,26 @@ public static unsafe class NumericalConsistency
     /// once), so the scans skip their own check.</summary>
     public static int Compute(ReadOnlySpan<byte> textA, ReadOnlySpan<byte> textB, bool ascii) => Compute(textA, textB, ascii, false);
 
+    /// <summary>As <see cref="Compute(ReadOnlySpan{byte}, ReadOnlySpan{byte}, bool)"/> for a
+    /// batch's claim and source; <paramref name="reuse"/> says which of them the previous Compute
+    /// on this thread had too, whose numbers are then reused (the answer does not mind the order).</summary>
+    public static int Compute(ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source, bool ascii, PairReuse reuse)
+    {
+        SignalScratch scratch = SignalScratch.Current;
+        return scratch.SymmetricOrder(reuse, out bool reuseA)
+            ? Compute(scratch, source, claim, ascii, reuseA)
+            : Compute(scratch, claim, source, ascii, reuseA);
+    }
+
     /// <summary>As <see cref="Compute(ReadOnlySpan{byte}, ReadOnlySpan{byte}, bool)"/>;
     /// <paramref name="sameA"/>: the previous Compute on this thread had a first text with these
     /// same bytes, still readable where it was (the set points into it); its numbers are then still
     /// in the scratch and are reused.</summary>
-    public static int Compute(ReadOnlySpan<byte> textA, ReadOnlySpan<byte> textB, bool ascii, bool sameA)
+    public static int Compute(ReadOnlySpan<byte> textA, ReadOnlySpan<byte> textB, bool ascii, bool sameA) =>
+        Compute(SignalScratch.Current, textA, textB, ascii, sameA);
+
+    private static int Compute(SignalScratch scratch, ReadOnlySpan<byte> textA, ReadOnlySpan<byte> textB, bool ascii, bool sameA)
     {
-        SignalScratch scratch = SignalScratch.Current;
         fixed (byte* a = textA, b = textB)
         {
             if (!sameA)

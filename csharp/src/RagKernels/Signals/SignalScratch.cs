@@ -30,6 +30,63 @@ internal sealed unsafe class SignalScratch
     /// words), for a next pair with the same claim (see TextArguments.IPairKernel).</summary>
     public int ClaimCount;
 
+    /// <summary>Set A holds the last pair's source, not its claim (SymmetricOrder).</summary>
+    private bool _setAHoldsSource;
+
+    /// <summary>For a signal whose value does not change when its two texts swap places
+    /// (entity_overlap, numerical_consistency), and which puts its first text's items into set A:
+    /// true when the source should go first, as when it is the text this pair shares with the
+    /// last one or the next; <paramref name="reuseA"/>: set A already holds that text.</summary>
+    public bool SymmetricOrder(PairReuse reuse, out bool reuseA)
+    {
+        bool sourceFirst;
+        if ((reuse & PairReuse.SameClaim) != 0 && !_setAHoldsSource)
+        {
+            (reuseA, sourceFirst) = (true, false);
+        }
+        else if ((reuse & PairReuse.SameSource) != 0 && _setAHoldsSource)
+        {
+            (reuseA, sourceFirst) = (true, true);
+        }
+        else
+        {
+            (reuseA, sourceFirst) = (false, (reuse & PairReuse.SourceRepeats) != 0);
+        }
+        _setAHoldsSource = sourceFirst;
+        return sourceFirst;
+    }
+
+    /// <summary>Whether the last source negation_flip ran on has a negation word.</summary>
+    public bool SourceNegated;
+
+    /// <summary>Set B holds every word (wtokens) of the last source lowered into the second
+    /// buffer (AddSourceWords); whoever lowers another text there or uses B otherwise clears it.</summary>
+    public bool SourceWordsReady;
+
+    /// <summary>Lowers <paramref name="source"/> into the second buffer and puts all its words,
+    /// stop and negation words too, into set B.</summary>
+    public void AddSourceWords(ReadOnlySpan<byte> source)
+    {
+        byte* s = LowerB(source, out byte* end, out bool ascii);
+        B.Reset(MaxWords(end - s));
+        var words = new AddAllWords(B);
+        WordScanner.Scan(s, end, end + Slack, ascii, ref words);
+        SourceWordsReady = true;
+    }
+
+    private readonly struct AddAllWords(ByteSpanSet set) : IWordVisitor
+    {
+        public bool WantsKind => false;
+
+        public bool WantsLongKey => true;
+
+        public bool Visit(byte* word, int length, ulong key, byte kind)
+        {
+            set.Add(word, length, key);
+            return true;
+        }
+    }
+
     /// <summary>Python's lower() of <paramref name="text"/> into the first buffer; returns its start
     /// and sets <paramref name="end"/> (valid until the next call on this thread) and whether the
     /// text is all ASCII.</summary>

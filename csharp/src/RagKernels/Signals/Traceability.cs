@@ -8,23 +8,31 @@ namespace RagKernels.Signals;
 /// Semantics: shared/spec/signals.md.
 /// </summary>
 /// <remarks>
-/// Only the claim's content words go into a set; the source's words are looked up in it and
-/// marked when found, so the source (usually the longer text) costs a probe per word and no
-/// insert, and the scan stops once every claim word is traced.
+/// Usually only the claim's content words go into a set; the source's words are looked up in it
+/// and marked when found, so the source (usually the longer text) costs a probe per word and no
+/// insert, and the scan stops once every claim word is traced. When several claims in a row meet
+/// one source (PairReuse), the source's words go into a set once instead, and each claim costs
+/// a probe per content word.
 /// </remarks>
 public static unsafe class Traceability
 {
-    public static double Compute(ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source) => Compute(claim, source, false);
+    public static double Compute(ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source) => Compute(claim, source, PairReuse.None);
 
     /// <summary>As <see cref="Compute(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>;
-    /// <paramref name="sameClaim"/>: the previous Compute on this thread had a claim with these
-    /// same bytes, whose set of content words is then still in the scratch and is reused.</summary>
-    public static double Compute(ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source, bool sameClaim)
+    /// <paramref name="reuse"/>: what the previous Compute on this thread shared with this one
+    /// (a claim or source with these same bytes, whose sets are then still in the scratch and
+    /// are reused), and whether the next has the same source.</summary>
+    public static double Compute(ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source, PairReuse reuse)
     {
         SignalScratch scratch = SignalScratch.Current;
         ByteSpanSet content = scratch.A;
+        if ((reuse & PairReuse.SameClaim) == 0 && (reuse & (PairReuse.SameSource | PairReuse.SourceRepeats)) != 0)
+        {
+            return AgainstSourceWords(scratch, claim, source, (reuse & PairReuse.SameSource) != 0);
+        }
+        scratch.SourceWordsReady = false; // set B is not made here, and the lowered source is overwritten
         int distinct;
-        if (sameClaim)
+        if ((reuse & PairReuse.SameClaim) != 0)
         {
             distinct = scratch.ClaimCount;
             content.ClearMarks();
@@ -46,6 +54,24 @@ public static unsafe class Traceability
         WordScanner.Scan(s, sEnd, sEnd + SignalScratch.Slack, sAscii, ref sourceWords);
         // Exact integer counts: the division rounds once, as Python's int / int.
         return (double)sourceWords.Traced / distinct;
+    }
+
+    /// <summary>The claim's distinct content words looked up in the set of the source's words,
+    /// made now unless <paramref name="sameSource"/> and already there. The claim's set is made as
+    /// in Compute, so a next pair with the same claim can reuse it.</summary>
+    private static double AgainstSourceWords(SignalScratch scratch, ReadOnlySpan<byte> claim, ReadOnlySpan<byte> source, bool sameSource)
+    {
+        if (!sameSource || !scratch.SourceWordsReady)
+        {
+            scratch.AddSourceWords(source);
+        }
+        byte* c = scratch.LowerA(claim, out byte* cEnd, out bool cAscii);
+        scratch.A.Reset(SignalScratch.MaxWords(cEnd - c));
+        var claimWords = new AddContentTraced(scratch.A, scratch.B);
+        WordScanner.Scan(c, cEnd, cEnd + SignalScratch.Slack, cAscii, ref claimWords);
+        int distinct = scratch.ClaimCount = scratch.A.Count;
+        // Exact integer counts: the division rounds once, as Python's int / int.
+        return distinct == 0 ? 1.0 : (double)claimWords.Traced / distinct;
     }
 
     private readonly struct AddContent(ByteSpanSet set) : IWordVisitor
@@ -80,6 +106,24 @@ public static unsafe class Traceability
                 Traced++;
             }
             return Traced < distinct;
+        }
+    }
+
+    private struct AddContentTraced(ByteSpanSet claim, ByteSpanSet source) : IWordVisitor
+    {
+        public int Traced;
+
+        public readonly bool WantsKind => true;
+
+        public readonly bool WantsLongKey => true;
+
+        public bool Visit(byte* word, int length, ulong key, byte kind)
+        {
+            if (kind == WordLists.None && claim.Add(word, length, key) && source.Contains(word, length, key))
+            {
+                Traced++;
+            }
+            return true;
         }
     }
 }
