@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import re
+
 from ._cases import Case
 
 # The reference inputs of shared/spec/signals.md.
@@ -81,6 +84,29 @@ def cross_pairs(side: int = CROSS_SIDE) -> tuple[list[str], list[str]]:
     return [claim for claim in claims for _ in sources], sources * side
 
 
+@functools.lru_cache(maxsize=1)
+def arguana_pairs(count: int = BATCH_PAIRS) -> tuple[list[str], list[str]]:
+    """Real text, as a guard meets it: each sentence of an ArguAna query (an argument; ~21 words a
+    sentence) against the passage judged relevant to the query (~148 words), the passage one str
+    for all of its query's sentences. In the first 10,000 pairs, 59% of the 1,102 passages are
+    not all ASCII (curly quotes, dashes). Needs ../shared/data/arguana (shared/data/README.md)."""
+    from .bm25_arguana import find_data, load
+
+    doc_ids, texts, query_ids, query_texts, qrels = load(find_data(None))
+    by_id = dict(zip(doc_ids, texts))
+    claims, sources = [], []
+    for query_id, query in zip(query_ids, query_texts):
+        relevant = [doc for doc, grade in qrels[query_id].items() if grade > 0 and doc in by_id]
+        if not relevant:
+            continue
+        passage = by_id[relevant[0]]
+        for sentence in re.split(r"(?<=[.!?])\s+", query):
+            if sentence.strip() and len(claims) < count:
+                claims.append(sentence)
+                sources.append(passage)
+    return claims, sources
+
+
 def _pair(name: str, claim: str, source: str):
     def make(module):
         function = getattr(module, name, None)
@@ -102,6 +128,12 @@ def _batch(name: str, layout=batch_pairs):
     return make
 
 
+def _have_arguana() -> bool:
+    from .bm25_arguana import find_data
+
+    return find_data(None) is not None
+
+
 CASES = [
     Case("trend_drop", "10-value reference series (list)", "signals", _trend_drop, peer_function="trend_drop"),
     Case("TrendWindow.push", "full window of 5", "signals", _window_push,
@@ -121,4 +153,10 @@ CASES = [
              _batch(name, cross_pairs), items=CROSS_SIDE * CROSS_SIDE, unit="pairs", iterations=20,
              csharp=f"{name}_batch ({CROSS_SIDE} x {CROSS_SIDE})"),
     )
+] + [
+    # Real text; only where ../shared/data is (a user's clone has no such rows).
+    Case(f"{name}_batch", f"{BATCH_PAIRS:,} ArguAna pairs: each query sentence vs its relevant passage", "signals",
+         _batch(name, arguana_pairs), items=BATCH_PAIRS, unit="pairs", iterations=20, csharp=None)
+    for name in PAIR_SIGNALS
+    if _have_arguana()
 ]
