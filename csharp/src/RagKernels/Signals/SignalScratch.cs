@@ -60,7 +60,9 @@ internal sealed unsafe class SignalScratch
     public bool SourceNegated;
 
     /// <summary>Set B holds every word (wtokens) of the last source lowered into the second
-    /// buffer (AddSourceWords); whoever lowers another text there or uses B otherwise clears it.</summary>
+    /// buffer (AddSourceWords). Read only with PairReuse.SameSource, that is when the call just
+    /// before on this thread was the same signal's; every traceability and negation_flip call
+    /// sets or clears it (other signals use B without a word about it).</summary>
     public bool SourceWordsReady;
 
     /// <summary>Lowers <paramref name="source"/> into the second buffer and puts all its words,
