@@ -210,38 +210,37 @@ internal static unsafe class TextArguments
         }
     }
 
-    /// <summary>A claim a batch loop has seen: where it was, its length, and whether it is ASCII.</summary>
-    private readonly struct Seen(ReadOnlySpan<byte> text, bool ascii)
+    /// <summary>A claim a batch loop has run: its bytes and whether it is ASCII (the default holds
+    /// nothing, not even an empty claim).</summary>
+    private readonly ref struct Seen(ReadOnlySpan<byte> text, bool ascii)
     {
-        private readonly byte* _address = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(text));
-        private readonly int _length = text.Length;
+        private readonly ReadOnlySpan<byte> _text = text;
+        private readonly bool _ran = true;
 
         public bool Ascii => ascii;
 
-        /// <summary>Whether <paramref name="text"/> has the same bytes (never for the default Seen).</summary>
-        public bool Holds(ReadOnlySpan<byte> text) => _address != null && text.Length == _length && Same(_address, text);
+        public bool Holds(ReadOnlySpan<byte> text) => _ran && Same(_text, text);
     }
 
-    /// <summary>Whether two texts have the same bytes: the same address, or equal copies.</summary>
-    private static bool Same(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b) =>
-        a.Length == b.Length && Same((byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(a)), b);
-
-    private static bool Same(byte* a, ReadOnlySpan<byte> b)
+    /// <summary>Whether two texts have the same bytes: the same span, or equal copies. Texts of
+    /// equal length that differ (distinct claims or sources) mostly differ in their first 8
+    /// bytes, which are compared first, inline.</summary>
+    private static bool Same(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
     {
-        byte* address = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(b));
-        return address == a || SameBytes(address, a, b.Length);
-    }
-
-    /// <summary>Whether two texts of <paramref name="length"/> bytes are equal. Claims of equal
-    /// length that differ (a batch of distinct claims) mostly differ in their first 8 bytes, which
-    /// are compared first, inline.</summary>
-    private static bool SameBytes(byte* a, byte* b, int length)
-    {
-        if (length >= 8 && Unsafe.ReadUnaligned<ulong>(a) != Unsafe.ReadUnaligned<ulong>(b))
+        if (a.Length != b.Length)
         {
             return false;
         }
-        return new ReadOnlySpan<byte>(a, length).SequenceEqual(new ReadOnlySpan<byte>(b, length));
+        if (Unsafe.AreSame(ref MemoryMarshal.GetReference(a), ref MemoryMarshal.GetReference(b)))
+        {
+            return true;
+        }
+        if (a.Length >= 8 && Unsafe.ReadUnaligned<ulong>(ref MemoryMarshal.GetReference(a))
+            != Unsafe.ReadUnaligned<ulong>(ref MemoryMarshal.GetReference(b)))
+        {
+            return false;
+        }
+        return a.SequenceEqual(b);
     }
 
     /// <summary>Whether <paramref name="text"/> is all ASCII, reading whole 16-byte blocks when
