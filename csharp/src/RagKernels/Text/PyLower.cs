@@ -24,29 +24,13 @@ public static class PyLower
     /// Writes Python's lower() of <paramref name="source"/> into <paramref name="destination"/>
     /// (at least <see cref="MaxLength"/> bytes) and returns the bytes written.
     /// </summary>
-    public static int Lower(ReadOnlySpan<byte> source, Span<byte> destination) => Lower(source, destination, out _);
-
-    /// <summary>As <see cref="Lower(ReadOnlySpan{byte}, Span{byte})"/>; <paramref name="isAscii"/>
-    /// tells whether the text was all ASCII (then so is the result, byte for byte).</summary>
-    public static int Lower(ReadOnlySpan<byte> source, Span<byte> destination, out bool isAscii)
-    {
+    public static int Lower(ReadOnlySpan<byte> source, Span<byte> destination) =>
         // All ASCII (the usual case): one vectorised pass that lowers and checks at once. The
-        // runtime reports non-ASCII input as InvalidData; such text goes on from its ASCII
-        // prefix (the first pass's output past it is simply overwritten).
-        if (Ascii.ToLower(source, destination, out int written) == System.Buffers.OperationStatus.Done)
-        {
-            isAscii = true;
-            return written;
-        }
-        isAscii = false;
-        int ascii = source.IndexOfAnyExceptInRange((byte)0, (byte)0x7F);
-        if (ascii < 0)
-        {
-            ascii = source.Length; // not reached: destinations are sized by MaxLength
-        }
-        Ascii.ToLower(source.Slice(0, ascii), destination, out _);
-        return LowerFrom(source, destination, ascii);
-    }
+        // runtime reports non-ASCII input as InvalidData; such text is redone (LowerFrom takes
+        // its ASCII runs 16 bytes at a time).
+        Ascii.ToLower(source, destination, out int written) == System.Buffers.OperationStatus.Done
+            ? written
+            : LowerFrom(source, destination, 0);
 
     /// <summary>
     /// Lower() of <paramref name="source"/> when its first <paramref name="start"/> bytes are ASCII
