@@ -124,6 +124,18 @@ def test_numbers_compare_as_written(signals):
     assert signals.numerical_consistency("no number", "1,000 users") is None
 
 
+@pytest.mark.parametrize("before", ["a", " ", "_", ".", "-", "\u00e9", "\u3000", "x "])
+@pytest.mark.parametrize("number", ["12", "\u0661\u0662", "\uff11\uff12", "1,5.", "1\u0662"])
+def test_numbers_after_ascii_runs_in_non_ascii_text(py_signals, native_signals, before, number):
+    # Non-ASCII text jumps over runs of ASCII non-digits; the \b before a number comes from the
+    # last character jumped over (or from a non-ASCII one).
+    for run in ("", "word " * 9, "z" * 40):
+        text = f"\u00e9 {run}{before}{number} tail"
+        for other in (number, "12", "\u0661\u0662 x", "none"):
+            expected = py_signals.numerical_consistency(text, other)
+            assert same(native_signals.numerical_consistency(text, other), expected), (text, other)
+
+
 def test_python_patterns_give_the_spec_examples():
     # The twin's compiled patterns against the spec's lists, one by one.
     from ragkernels.signals._py import _ENTITY, _NUMBER

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using RagKernels.Text;
 
@@ -17,6 +18,22 @@ namespace RagKernels.Signals;
 /// </remarks>
 internal static unsafe class NumberMatcher
 {
+    private static readonly SearchValues<byte> s_digitsAndNonAscii = SearchValues.Create(DigitsAndNonAscii());
+
+    private static byte[] DigitsAndNonAscii()
+    {
+        var bytes = new byte[10 + 128];
+        for (int i = 0; i < 10; i++)
+        {
+            bytes[i] = (byte)('0' + i);
+        }
+        for (int i = 0; i < 128; i++)
+        {
+            bytes[10 + i] = (byte)(0x80 + i);
+        }
+        return bytes;
+    }
+
     /// <summary>Visits the matches left to right; <paramref name="ascii"/>: the text is known to
     /// be ASCII (else it is checked here).</summary>
     public static void Scan<TVisitor>(byte* start, byte* end, ref TVisitor visitor, bool ascii = false)
@@ -32,6 +49,20 @@ internal static unsafe class NumberMatcher
         while (p < end)
         {
             byte c = ByteClass.Of(*p);
+            if ((c & (ByteClass.NonAscii | ByteClass.Digit)) == 0)
+            {
+                // Text that is not all ASCII is mostly ASCII: an ASCII non-digit starts no match
+                // and only sets \b for the next character, so jump (vectorised) over the run of
+                // them to the next digit or non-ASCII byte.
+                int skip = new ReadOnlySpan<byte>(p, (int)(end - p)).IndexOfAny(s_digitsAndNonAscii);
+                if (skip < 0)
+                {
+                    return;
+                }
+                previousIsWord = (ByteClass.Of(p[skip - 1]) & ByteClass.Word) != 0;
+                p += skip;
+                c = ByteClass.Of(*p);
+            }
             int length = 1;
             bool digit;
             bool word;
