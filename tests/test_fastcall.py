@@ -372,6 +372,15 @@ def test_the_batches_utf8_is_str_encode(fastcall, text):
         assert got == text.encode("utf-8")
 
 
+@pytest.mark.parametrize("wide", ["\u00e9", "\u2019", "\U0001f600"], ids=["ucs1", "ucs2", "ucs4"])
+def test_the_batches_utf8_of_ascii_runs_of_every_length(fastcall, wide):
+    # ASCII runs are copied 8 or 16 code units at a time: every run length, before and after a
+    # non-ASCII character, and a capital (no case change may happen) at every place in a block.
+    for run in range(41):
+        for text in ("A" * run + wide, wide + "b" * run, wide + "x" * run + wide + "Y" * (run % 17), wide + "\x7f" * run):
+            assert fastcall._utf8(text) == text.encode("utf-8"), (run, text)
+
+
 def test_batches_with_surrogates_raise_what_the_twin_raises(modules):
     py, native = modules
     for bad in ["a\ud800b", "x \udfff", "\ud83d\ude00 pair"]:

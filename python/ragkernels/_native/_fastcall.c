@@ -26,6 +26,9 @@
 #include <Python.h>
 #include <stdint.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h> /* x86-64 always has SSE2; elsewhere the 8-byte loops below serve */
+#endif
 
 /* Legacy (not "ready") str objects exist up to 3.11; from 3.12 every str is ready and
    PyUnicode_READY is deprecated. */
@@ -499,6 +502,17 @@ static Py_ssize_t utf8_encode(PyObject* text, char* out) {
         const Py_UCS1* s = (const Py_UCS1*)data;
         while (i < n) {
             uint64_t block;
+#if defined(__SSE2__)
+            if (i + 16 <= n) {
+                __m128i v = _mm_loadu_si128((const __m128i*)(s + i));
+                if (_mm_movemask_epi8(v) == 0) { /* 16 ASCII units: copied as they are */
+                    _mm_storeu_si128((__m128i*)p, v);
+                    p += 16;
+                    i += 16;
+                    continue;
+                }
+            }
+#endif
             if (i + 8 <= n && (memcpy(&block, s + i, 8), (block & 0x8080808080808080ULL) == 0)) {
                 memcpy(p, &block, 8);
                 p += 8;
@@ -511,6 +525,19 @@ static Py_ssize_t utf8_encode(PyObject* text, char* out) {
         const Py_UCS2* s = (const Py_UCS2*)data;
         while (i < n) {
             uint64_t block;
+#if defined(__SSE2__)
+            if (i + 8 <= n) {
+                __m128i v = _mm_loadu_si128((const __m128i*)(s + i));
+                __m128i high = _mm_and_si128(v, _mm_set1_epi16((short)0xFF80));
+                if (_mm_movemask_epi8(_mm_cmpeq_epi16(high, _mm_setzero_si128())) == 0xFFFF) {
+                    /* Eight ASCII units: each one's low byte (they are all under 0x80). */
+                    _mm_storel_epi64((__m128i*)p, _mm_packus_epi16(v, v));
+                    p += 8;
+                    i += 8;
+                    continue;
+                }
+            }
+#endif
             if (i + 4 <= n && (memcpy(&block, s + i, 8), (block & 0xFF80FF80FF80FF80ULL) == 0)) {
                 /* Four ASCII units: keep each one's low byte. */
                 uint32_t narrow = (uint32_t)(block & 0xFF) | (uint32_t)((block >> 8) & 0xFF00)
