@@ -13,6 +13,13 @@ namespace RagKernels.Signals;
 /// insert, and the scan stops once every claim word is traced. When several claims in a row meet
 /// one source (PairReuse), the source's words go into a set once instead, and each claim costs
 /// a probe per content word.
+/// <para>Where the time goes, measured on the 10,000 rotated reference pairs of
+/// traceability_batch (one thread, 3.7-3.8 ms): with the sets taken out the same scan costs 2.9 ms,
+/// so splitting, keying and classifying the words is three quarters of it and the sets one
+/// quarter. Two ways to drop the sets' mispredicted branches gained nothing: a probe of the
+/// source's word with no branch on found-or-not (4.1 ms), and a per-thread dictionary from word
+/// to a small integer (stop words all mapping to one) with per-pair stamps in place of the sets
+/// (3.75 ms).</para>
 /// </remarks>
 public static unsafe class Traceability
 {
