@@ -9,12 +9,16 @@ namespace RagKernels.Tests;
 /// overlapping loads (8–16 bytes) and the general hash (longer).</summary>
 public class ByteSpanSetTests
 {
-    [Fact]
-    public unsafe void StringsDifferingInOneByteOrInLengthAreDistinctAndFound()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public unsafe void StringsDifferingInOneByteOrInLengthAreDistinctAndFound(bool startSmall)
     {
         // Every length 1..24, and for each a base string and variants that differ in exactly one
         // position (the first, each middle one, the last): the set must count them all as
-        // distinct, find each, and not find strings that were never added.
+        // distinct, find each, and not find strings that were never added. startSmall: the set is
+        // told to expect one string, so it starts at its smallest and doubles several times
+        // while the ~300 go in (each growth moves the entries made so far).
         var words = new List<string>();
         for (int length = 1; length <= 24; length++)
         {
@@ -39,7 +43,7 @@ public class ByteSpanSetTests
         fixed (byte* p = bytes, q = absentBytes)
         {
             byte* limit = p + bytes.Length;
-            set.Reset(words.Count);
+            set.Reset(startSmall ? 1 : words.Count);
             foreach ((int start, int length) in starts)
             {
                 Assert.True(set.Add(p + start, length, ByteSpanSet.Key(p + start, length, limit)));
