@@ -245,6 +245,66 @@ def draw_spans(draw, arena, count):
     return arena.raw(packed, "rk_span *"), items
 
 
+def code_points():
+    """A str as a Python str may hold it (any code point, surrogates too), and its PEP 393 width."""
+    alphabet = st.one_of(st.characters(max_codepoint=0x7F), st.characters(min_codepoint=0x80, max_codepoint=0xFF),
+                         st.characters(min_codepoint=0x100, max_codepoint=0xFFFF),
+                         st.characters(min_codepoint=0x10000), st.sampled_from(["\ud800", "\udfff", "\ud83d\ude00"]))
+    return st.lists(alphabet, max_size=40).map("".join)
+
+
+def draw_texts(draw, arena, count):
+    """(rk_text array, items or None) for a batch of count texts: each the UTF-8 of a text (maybe
+    broken) or a text's code points at width 1, 2 or 4, in its own guarded buffer. items holds
+    each text's UTF-8, or BAD_UTF8[0] for one with no UTF-8 form (a surrogate, or above
+    U+10FFFF at width 4), so check_batch expects RK_INVALID_UTF8 for both kinds."""
+    pointers, lengths, encodings, items = [], [], [], []
+    for _ in range(count):
+        width = draw(st.sampled_from([0, 1, 2, 4]))
+        if width == 0:
+            data = draw(utf8_or_not())
+            pointers.append(arena.raw(data))
+            lengths.append(len(data))
+            items.append(data)
+        else:
+            text = draw(code_points())
+            points = [ord(c) for c in text if ord(c) < 256 ** width]  # what the width can hold
+            if width == 4 and draw(st.integers(0, 9)) == 0:
+                points.insert(draw(st.integers(0, len(points))), draw(st.sampled_from([0x110000, 0xFFFFFFFF])))
+            dtype = {1: "<u1", 2: "<u2", 4: "<u4"}[width]
+            pointers.append(arena.raw(np.array(points, dtype=dtype).tobytes()))
+            lengths.append(len(points))
+            try:
+                items.append("".join(map(chr, points)).encode("utf-8"))
+            except (UnicodeEncodeError, ValueError, OverflowError):  # a surrogate; above U+10FFFF
+                items.append(BAD_UTF8[0])
+        encodings.append(width)
+    reserved = [0] * count
+    mode = "ok" if SANE else draw(st.sampled_from(["ok"] * 6 + ["null_array", "null_data", "null_empty", "neg_length",
+                                                                "huge_length", "bad_encoding", "reserved"]))
+    if mode == "null_array":
+        return ffi.NULL, ([] if count == 0 else None)
+    if mode == "null_empty" and count >= 1:
+        i = draw(st.integers(0, count - 1))
+        pointers[i], lengths[i], items[i] = ffi.NULL, 0, b""
+    elif mode != "ok" and count >= 1:
+        i = draw(st.integers(0, count - 1))
+        if mode == "null_data":
+            pointers[i], lengths[i] = ffi.NULL, draw(st.sampled_from([1, 7] + HUGE))
+        elif mode == "bad_encoding":
+            encodings[i] = draw(st.sampled_from([-1, 3, 5, 8, 2**31 - 1]))
+        elif mode == "reserved":
+            reserved[i] = draw(st.sampled_from([1, -1]))
+        else:
+            lengths[i] = draw(st.sampled_from(NEGATIVE if mode == "neg_length" else HUGE))
+        items = None
+    packed = b"".join(int(ffi.cast("uintptr_t", p)).to_bytes(8, "little") + n.to_bytes(8, "little", signed=True)
+                      + e.to_bytes(4, "little", signed=True) + r.to_bytes(4, "little", signed=True)
+                      for p, n, e, r in zip(pointers, lengths, encodings, reserved))
+    assert ffi.sizeof("rk_text") == 24
+    return arena.raw(packed, "rk_text *"), items
+
+
 def draw_count(draw, actual):
     """The real count most of the time; otherwise a count the export must refuse."""
     return actual if SANE else draw(st.sampled_from([actual] * 5 + BAD_LENGTHS))
@@ -546,19 +606,21 @@ def check_batch(name, status, arena, results, ctype, n, count, a_items, b_items,
         assert same(got[i], expected_pair(name, a_items[i], b_items[i])), (i, a_items[i], b_items[i], got[i])
 
 
-SPAN_BATCH = {name + "_spans": ctype for name, ctype in BATCH.items()}
+# The gathered forms: one rk_span (UTF-8) or one rk_text (UTF-8 or code points) per text.
+GATHERED_BATCH = {name + form: ctype for name, ctype in BATCH.items() for form in ("_spans", "_texts")}
 
 
-@target(*SPAN_BATCH)
-def f_span_batch(data, arena, name):
+@target(*GATHERED_BATCH)
+def f_gathered_batch(data, arena, name):
     draw = data.draw
+    draw_side = draw_spans if name.endswith("_spans") else draw_texts
     n = draw(st.integers(0, 6))
-    a, a_items = draw_spans(draw, arena, n)
-    b, b_items = draw_spans(draw, arena, n)
+    a, a_items = draw_side(draw, arena, n)
+    b, b_items = draw_side(draw, arena, n)
     count = draw_count(draw, n)
-    results = out_or_null(draw, arena, SPAN_BATCH[name], max(n, 1))
+    results = out_or_null(draw, arena, GATHERED_BATCH[name], max(n, 1))
     status = call(name, a, b, count, results)
-    check_batch(name.replace("_spans", ""), status, arena, results, SPAN_BATCH[name], n, count, a_items, b_items,
+    check_batch(name.rsplit("_", 1)[0], status, arena, results, GATHERED_BATCH[name], n, count, a_items, b_items,
                 must_refuse=count in BAD_LENGTHS or ((a == ffi.NULL or b == ffi.NULL) and n > 0))
 
 

@@ -79,7 +79,7 @@ FASTCALL_SIGNATURES = {
     "rk_signal_negation_flip": ["const uint8_t*", "int64_t", "const uint8_t*", "int64_t", "int32_t*"],
     "rk_signal_traceability": ["const uint8_t*", "int64_t", "const uint8_t*", "int64_t", "double*"],
     "rk_signal_trend_drop": ["const double*", "int64_t", "double*"],
-    **{f"rk_signal_{name}_batch_spans": ["const rk_span*", "const rk_span*", "int64_t", result]
+    **{f"rk_signal_{name}_batch_texts": ["const rk_text*", "const rk_text*", "int64_t", result]
        for name, result in [("entity_overlap", "double*"), ("numerical_consistency", "int8_t*"),
                             ("negation_flip", "uint8_t*"), ("traceability", "double*")]},
     "rk_bm25_search": ["uint64_t", "const uint8_t*", "int64_t", "const int64_t*", "int64_t", "int64_t", "int64_t*",
@@ -121,7 +121,7 @@ def test_public_functions_are_the_extensions(fastcall, name):
     assert list(inspect.signature(function).parameters) == list(inspect.signature(twin).parameters)
     assert all(p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD for p in inspect.signature(function).parameters.values())
     assert function.__doc__ == inspect.getdoc(twin)
-    assert "rk_signal_" + name in fastcall.bound() and "rk_signal_" + name + "_batch_spans" in fastcall.bound()
+    assert "rk_signal_" + name in fastcall.bound() and "rk_signal_" + name + "_batch_texts" in fastcall.bound()
 
 
 def test_binding_name_says_fastcall(fastcall):
@@ -362,9 +362,10 @@ _WIDE = st.sampled_from(["é", "ÿ", "\x80", "’", "\u07ff", "\u0800", "\uffff"
                       st.tuples(st.text("ab c", max_size=20), _WIDE, st.text("xyz ", max_size=20)).map("".join),
                       st.lists(st.one_of(st.text("abc", max_size=9), _WIDE), max_size=8).map("".join)))
 def test_the_batches_utf8_is_str_encode(fastcall, text):
-    """The batches encode non-ASCII text themselves: the bytes are str.encode's, and a str with a
-    surrogate (lone or in a pair: both are refused by str.encode) is left to the fallback, which
-    raises the twin's error."""
+    """BM25 query batches encode non-ASCII text themselves (pair batches pass a str's own code
+    points, which the library converts): the bytes are str.encode's, and a str with a surrogate
+    (lone or in a pair: both are refused by str.encode) is left to the fallback, which raises the
+    twin's error."""
     got = fastcall._utf8(text)
     if _has_surrogate(text):
         assert got is None
@@ -434,8 +435,8 @@ def test_batches_hold_the_texts_they_read(fastcall):
 
 
 def test_batches_reuse_the_gather_buffers_safely(modules, fastcall):
-    """The extension keeps the last batch's gather buffers (spans, references, the non-ASCII
-    texts' UTF-8) for the next call (one pair, taken by one call at a time; over 16 MB they are
+    """The extension keeps the last batch's gather buffers (rk_text arrays, references) for the
+    next call (one pair, taken by one call at a time; over 16 MB they are
     freed). Batches of every size in turn, refusals in between (a bad element after the claims
     were gathered), and several threads gathering at the same time must all give the single
     calls' answers."""

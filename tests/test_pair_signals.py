@@ -373,6 +373,21 @@ def test_batch_of_repeated_sources_matches(py_signals, native_signals, name):
 
 
 @pytest.mark.parametrize("name", SIGNALS)
+def test_batches_never_take_a_text_of_an_earlier_call_for_a_new_one(py_signals, native_signals, name):
+    # The native side converts non-ASCII text to UTF-8 per thread and hands a text equal to the
+    # one before it the same conversion. Between calls, a freed str's memory is soon a new str
+    # of the same size (same address, length and width) with other words: that must never count
+    # as the same text. One pair per call, so every call runs on the calling thread.
+    words = ["Ελλάδα", "Αθήνα", "not", "Paris", "ΟΔΟΣ", "İzmir", "7", "never"]
+    rng = np.random.default_rng(14)
+    source = "Ελλάδα Paris 7 not ΟΔΟΣ"
+    for _ in range(200):
+        claim = "".join(list(" ".join(rng.choice(words, size=6))))  # a new object each time
+        assert_batch_matches_twin(py_signals, native_signals, name, [claim], [source])
+        del claim
+
+
+@pytest.mark.parametrize("name", SIGNALS)
 def test_batch_of_a_repeated_claim_longer_than_one_native_call(py_signals, native_signals, name):
     # 1.2 MB per claim, repeated: the batch is split into native calls of at most 4 MB of text
     # per side, and the split falls between two passes of the same object.

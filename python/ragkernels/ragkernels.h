@@ -7,7 +7,8 @@
  *  - After a non-zero status, rk_last_error_message gives the calling thread's message.
  *  - Text crosses as UTF-8 pointer + byte length, never NUL-terminated. Batches cross as one
  *    contiguous UTF-8 buffer plus an int64 offsets array of count + 1 entries, or (the
- *    "_spans" forms) as an array of rk_span, one UTF-8 pointer + length per text.
+ *    "_spans" forms) as an array of rk_span, one UTF-8 pointer + length per text, or (the
+ *    "_texts" forms) as an array of rk_text, which may also hold fixed-width code points.
  *  - Outputs go into caller-allocated buffers; the library allocates only behind handles.
  *  - Handles are opaque uint64_t values from *_create, released with *_free. A freed, stale,
  *    forged or foreign handle returns RK_INVALID_HANDLE; it never crashes.
@@ -26,7 +27,7 @@
 extern "C" {
 #endif
 
-#define RK_ABI_VERSION 5
+#define RK_ABI_VERSION 6
 
 /* Status codes. 1-99: any area; 100-199 signals; 200-299 BM25; 300-399 embeddings;
    400-499 vector and hybrid retrieval. */
@@ -71,6 +72,24 @@ typedef struct rk_span {
     const uint8_t* data;
     int64_t length;
 } rk_span;
+
+/* One text of a gathered batch for the "_texts" forms: UTF-8, or the fixed-width code points a
+   Python str keeps (PEP 393), so a caller passes such strings as they are and the library
+   converts them to UTF-8 on its worker threads. encoding: RK_TEXT_UTF8 (length bytes, checked
+   as UTF-8), RK_TEXT_LATIN1, RK_TEXT_UCS2 or RK_TEXT_UCS4 (length code points of 1, 2 or 4
+   bytes each, native byte order). A code point with no UTF-8 form (a surrogate U+D800-U+DFFF,
+   also two in a row, or above U+10FFFF) refuses the text with RK_INVALID_UTF8, as Python's
+   str.encode("utf-8") refuses it. reserved must be 0. data may be NULL when length is 0. */
+#define RK_TEXT_UTF8 0
+#define RK_TEXT_LATIN1 1
+#define RK_TEXT_UCS2 2
+#define RK_TEXT_UCS4 4
+typedef struct rk_text {
+    const void* data;
+    int64_t length;
+    int32_t encoding;
+    int32_t reserved;
+} rk_text;
 
 /* ---- signals: trend_drop ----------------------------------------------------------- */
 
@@ -127,6 +146,17 @@ int32_t rk_signal_numerical_consistency_batch_spans(const rk_span* claims, const
 int32_t rk_signal_negation_flip_batch_spans(const rk_span* claims, const rk_span* sources, int64_t count,
                                             uint8_t* results);
 int32_t rk_signal_traceability_batch_spans(const rk_span* claims, const rk_span* sources, int64_t count,
+                                           double* results);
+/* The same four batches over one rk_text per text; same results and statuses, and
+   RK_INVALID_ARGUMENT for an unknown encoding, a reserved field that is not 0, or a length
+   outside 0..2^31-1 bytes (UTF-8) or beyond what fits one buffer once converted. */
+int32_t rk_signal_entity_overlap_batch_texts(const rk_text* claims, const rk_text* sources, int64_t count,
+                                             double* results);
+int32_t rk_signal_numerical_consistency_batch_texts(const rk_text* claims, const rk_text* sources,
+                                                    int64_t count, int8_t* results);
+int32_t rk_signal_negation_flip_batch_texts(const rk_text* claims, const rk_text* sources, int64_t count,
+                                            uint8_t* results);
+int32_t rk_signal_traceability_batch_texts(const rk_text* claims, const rk_text* sources, int64_t count,
                                            double* results);
 
 /* ---- bm25 ------------------------------------------------------------------------------ */

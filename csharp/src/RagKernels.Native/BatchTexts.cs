@@ -17,11 +17,34 @@ internal unsafe interface IBatchTexts
     /// test; false when that is not so or cannot be told at once (each pair is then checked).</summary>
     bool AllAscii(int start, int end);
 
-    /// <summary>Claim <paramref name="index"/> and how many bytes after it may be read.</summary>
-    ReadOnlySpan<byte> Claim(int index, out int slack);
+    /// <summary>This thread starts a run of pairs (Claim and Source below come from it until the
+    /// next Begin on this thread).</summary>
+    void Begin();
 
-    /// <summary>Source <paramref name="index"/> and how many bytes after it may be read.</summary>
-    ReadOnlySpan<byte> Source(int index, out int slack);
+    /// <summary>Claim <paramref name="index"/> as UTF-8, how many bytes after it may be read, and
+    /// what is known of it. The caller's own bytes stay readable for the whole call; UTF-8 made
+    /// here is rewritten once two claims with other contents have been asked for after it
+    /// (ConversionRing; sources likewise).</summary>
+    ReadOnlySpan<byte> Claim(int index, out int slack, out TextState state);
+
+    /// <summary>Source <paramref name="index"/>, as <see cref="Claim"/>.</summary>
+    ReadOnlySpan<byte> Source(int index, out int slack, out TextState state);
+
+    /// <summary>Why item <paramref name="index"/> of a side was refused (after "claims[i] ").</summary>
+    string Refusal(int index, bool claim);
+}
+
+/// <summary>What a batch layout knows of a text it hands out.</summary>
+internal enum TextState : byte
+{
+    /// <summary>The caller's UTF-8: to be checked (ASCII, or else valid UTF-8).</summary>
+    Unchecked,
+
+    /// <summary>Made here: valid UTF-8, and treated as not known to be ASCII.</summary>
+    Valid,
+
+    /// <summary>Has no UTF-8 form (a surrogate code point): the pair is refused.</summary>
+    Invalid,
 }
 
 /// <summary>A batch as one UTF-8 buffer plus count + 1 offsets per side (the plain batch exports).
@@ -37,9 +60,23 @@ internal readonly unsafe struct PackedTexts(byte* claims, long* claimOffsets, by
 
     public bool AllAscii(int start, int end) => IsAscii(claims, claimOffsets, start, end) && IsAscii(sources, sourceOffsets, start, end);
 
-    public ReadOnlySpan<byte> Claim(int index, out int slack) => Item(claims, claimOffsets, index, _claimsEnd, out slack);
+    public void Begin()
+    {
+    }
 
-    public ReadOnlySpan<byte> Source(int index, out int slack) => Item(sources, sourceOffsets, index, _sourcesEnd, out slack);
+    public ReadOnlySpan<byte> Claim(int index, out int slack, out TextState state)
+    {
+        state = TextState.Unchecked;
+        return Item(claims, claimOffsets, index, _claimsEnd, out slack);
+    }
+
+    public ReadOnlySpan<byte> Source(int index, out int slack, out TextState state)
+    {
+        state = TextState.Unchecked;
+        return Item(sources, sourceOffsets, index, _sourcesEnd, out slack);
+    }
+
+    public string Refusal(int index, bool claim) => "is not valid UTF-8";
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ReadOnlySpan<byte> Item(byte* buffer, long* offsets, int index, byte* readableEnd, out int slack)
@@ -86,15 +123,89 @@ internal readonly unsafe struct GatheredTexts(RkSpan* claims, RkSpan* sources) :
 
     public bool AllAscii(int start, int end) => false;
 
-    public ReadOnlySpan<byte> Claim(int index, out int slack) => Item(claims + index, out slack);
+    public void Begin()
+    {
+    }
 
-    public ReadOnlySpan<byte> Source(int index, out int slack) => Item(sources + index, out slack);
+    public ReadOnlySpan<byte> Claim(int index, out int slack, out TextState state)
+    {
+        state = TextState.Unchecked;
+        return Item(claims[index].Data, claims[index].Length, out slack);
+    }
+
+    public ReadOnlySpan<byte> Source(int index, out int slack, out TextState state)
+    {
+        state = TextState.Unchecked;
+        return Item(sources[index].Data, sources[index].Length, out slack);
+    }
+
+    public string Refusal(int index, bool claim) => "is not valid UTF-8";
+
+    /// <summary>A text in the caller's memory, readable to the end of the page it ends in.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static ReadOnlySpan<byte> Item(byte* data, long length, out int slack)
+    {
+        byte* end = data + length;
+        slack = (int)(-(nint)end & (PageSize - 1));
+        return new ReadOnlySpan<byte>(data, (int)length);
+    }
+}
+
+/// <summary>A batch as one rk_text per text (the "_texts" exports): UTF-8 texts are read where
+/// they are, as GatheredTexts does; texts of fixed-width code points (a Python str that is not
+/// ASCII, as it holds itself) are converted to UTF-8 by the thread that runs their pair, into
+/// that thread's ConversionRing, so the conversion runs on all cores.</summary>
+internal unsafe struct CodeUnitTexts(RkText* claims, RkText* sources) : IBatchTexts
+{
+    // This thread's rings, looked up once per run of pairs (Begin) rather than per text: each
+    // RunPairs range works on its own copy of this struct.
+    private ConversionRing? _claimRing;
+    private ConversionRing? _sourceRing;
+
+    public readonly long Bytes(int count)
+    {
+        long total = 0;
+        for (int i = 0; i < count; i++)
+        {
+            total += claims[i].Length * Math.Max(1, claims[i].Encoding) + sources[i].Length * Math.Max(1, sources[i].Encoding);
+        }
+        return total;
+    }
+
+    public readonly bool AllAscii(int start, int end) => false;
+
+    public void Begin()
+    {
+        _claimRing = ConversionRing.Claims;
+        _sourceRing = ConversionRing.Sources;
+        _claimRing.Forget();
+        _sourceRing.Forget();
+    }
+
+    public readonly ReadOnlySpan<byte> Claim(int index, out int slack, out TextState state) =>
+        Item(claims + index, _claimRing!, out slack, out state);
+
+    public readonly ReadOnlySpan<byte> Source(int index, out int slack, out TextState state) =>
+        Item(sources + index, _sourceRing!, out slack, out state);
+
+    public readonly string Refusal(int index, bool claim)
+    {
+        int encoding = (claim ? claims : sources)[index].Encoding;
+        return encoding == RkText.Utf8 ? "is not valid UTF-8"
+            : encoding == RkText.Ucs4 ? "holds a surrogate code point (U+D800-U+DFFF) or one above U+10FFFF: it has no UTF-8 form"
+            : "holds a surrogate code point (U+D800-U+DFFF): it has no UTF-8 form";
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ReadOnlySpan<byte> Item(RkSpan* item, out int slack)
+    private static ReadOnlySpan<byte> Item(RkText* text, ConversionRing ring, out int slack, out TextState state)
     {
-        byte* end = item->Data + item->Length;
-        slack = (int)(-(nint)end & (PageSize - 1));
-        return new ReadOnlySpan<byte>(item->Data, (int)item->Length);
+        if (text->Encoding == RkText.Utf8)
+        {
+            state = TextState.Unchecked;
+            return GatheredTexts.Item((byte*)text->Data, text->Length, out slack);
+        }
+        ReadOnlySpan<byte> utf8 = ring.Convert(text, out slack, out bool converted);
+        state = converted ? TextState.Valid : TextState.Invalid;
+        return utf8;
     }
 }

@@ -108,6 +108,51 @@ internal static unsafe class TextArguments
         return Status.Ok;
     }
 
+    /// <summary>
+    /// Checks one side of a batch of rk_text (the array may be NULL only when count is 0): each
+    /// encoding RK_TEXT_UTF8, _LATIN1, _UCS2 or _UCS4, reserved 0, a length whose UTF-8 fits
+    /// one buffer (UTF-8: up to int.MaxValue bytes), data not NULL when length &gt; 0. Whether
+    /// each text is valid (UTF-8, or code points with a UTF-8 form) is checked by the loop.
+    /// </summary>
+    public static int Texts(RkText* items, long count, string name)
+    {
+        if (count < 0 || count > MaxBatch)
+        {
+            return LastError.InvalidArgument($"count must be between 0 and {MaxBatch}, got {count}");
+        }
+        if (items == null && count > 0)
+        {
+            return LastError.NullPointer(name);
+        }
+        for (long i = 0; i < count; i++)
+        {
+            int encoding = items[i].Encoding;
+            if (encoding is not (RkText.Utf8 or RkText.Latin1 or RkText.Ucs2 or RkText.Ucs4))
+            {
+                return LastError.InvalidArgument(
+                    $"{name}[{i}] encoding must be 0 (UTF-8), 1 (Latin-1), 2 (UCS-2) or 4 (UCS-4), got {encoding}");
+            }
+            if (items[i].Reserved != 0)
+            {
+                return LastError.InvalidArgument($"{name}[{i}] reserved must be 0, got {items[i].Reserved}");
+            }
+            long length = items[i].Length;
+            long limit = encoding == RkText.Utf8 ? int.MaxValue : MaxConverted(encoding);
+            if (length < 0 || length > limit)
+            {
+                return LastError.InvalidArgument($"{name}[{i}] length must be between 0 and {limit}, got {length}");
+            }
+            if (items[i].Data == null && length > 0)
+            {
+                return LastError.NullPointer($"{name}[{i}]");
+            }
+        }
+        return Status.Ok;
+    }
+
+    /// <summary>The most code points of this width whose UTF-8 (plus slack) fits one array.</summary>
+    private static long MaxConverted(int width) => (Array.MaxLength - 64) / Utf8FromCodePoints.MaxBytes(1, width);
+
     /// <summary>A pair kernel over UTF-8 spans writing one result. The slacks say how many bytes
     /// after each text may be read (what is there is masked off); <paramref name="ascii"/>: both
     /// texts are known to be ASCII (else they are valid UTF-8, ASCII or not);
@@ -122,8 +167,9 @@ internal static unsafe class TextArguments
 
     /// <summary>
     /// Runs <paramref name="kernel"/> on every pair, in parallel over all cores when the batch
-    /// is big enough to pay for the hand-off. Each pair's texts are checked for UTF-8 first;
-    /// returns RK_INVALID_UTF8 naming the first bad item (its result is left unwritten).
+    /// is big enough to pay for the hand-off. Each pair's texts are checked for UTF-8 first (or
+    /// converted to it, see CodeUnitTexts); returns RK_INVALID_UTF8 naming the first bad item
+    /// (its result is left unwritten).
     /// </summary>
     public static int RunPairs<TKernel, TTexts>(TKernel kernel, TTexts texts, int count)
         where TKernel : IPairKernel
@@ -158,8 +204,8 @@ internal static unsafe class TextArguments
             return Status.Ok;
         }
         int item = firstBad >> 1;
-        string side = (firstBad & 1) == 0 ? "claims" : "sources";
-        return LastError.Set(Status.InvalidUtf8, $"{side}[{item}] is not valid UTF-8");
+        bool claim = (firstBad & 1) == 0;
+        return LastError.Set(Status.InvalidUtf8, $"{(claim ? "claims" : "sources")}[{item}] {texts.Refusal(item, claim)}");
     }
 
     // firstBad encodes item * 2 + side (0 = claims, 1 = sources), so the smallest is the first
@@ -178,20 +224,31 @@ internal static unsafe class TextArguments
         Seen lastClaim = default;
         bool lastSourceAscii = false;
         bool sourceRepeats = false; // this pair's source has the bytes of the last pair run here
+        texts.Begin();
         for (int i = start; i < end; i++)
         {
-            ReadOnlySpan<byte> claim = texts.Claim(i, out int claimSlack);
-            ReadOnlySpan<byte> source = texts.Source(i, out int sourceSlack);
+            ReadOnlySpan<byte> claim = texts.Claim(i, out int claimSlack, out TextState claimState);
+            ReadOnlySpan<byte> source = texts.Source(i, out int sourceSlack, out TextState sourceState);
+            if (claimState == TextState.Invalid || sourceState == TextState.Invalid)
+            {
+                firstBad = Math.Min(firstBad, claimState == TextState.Invalid ? i * 2 : i * 2 + 1);
+                lastClaim = default; // the kernel does not run: it may not hold these texts
+                sourceRepeats = false;
+                continue;
+            }
             bool sameClaim = lastClaim.Holds(claim);
             bool sameSource = sourceRepeats;
-            bool claimAscii = allAscii || (sameClaim ? lastClaim.Ascii : IsAscii(claim, claimSlack));
+            // Texts converted here are valid UTF-8 and need no test; they count as not ASCII.
+            bool claimAscii = allAscii || (sameClaim ? lastClaim.Ascii
+                : claimState == TextState.Unchecked && IsAscii(claim, claimSlack));
             // A source's ASCII test is skipped when its claim is not ASCII (then false: not known).
-            bool sourceAscii = allAscii || (sameSource ? lastSourceAscii : claimAscii && IsAscii(source, sourceSlack));
+            bool sourceAscii = allAscii || (sameSource ? lastSourceAscii
+                : claimAscii && sourceState == TextState.Unchecked && IsAscii(source, sourceSlack));
             bool ascii = claimAscii && sourceAscii;
             if (!ascii)
             {
-                bool bad = !claimAscii && !sameClaim && !Utf8Text.IsValid(claim);
-                if (bad || (!sourceAscii && !sameSource && !Utf8Text.IsValid(source)))
+                bool bad = claimState == TextState.Unchecked && !claimAscii && !sameClaim && !Utf8Text.IsValid(claim);
+                if (bad || (sourceState == TextState.Unchecked && !sourceAscii && !sameSource && !Utf8Text.IsValid(source)))
                 {
                     firstBad = Math.Min(firstBad, bad ? i * 2 : i * 2 + 1);
                     lastClaim = default; // the kernel does not run: it may not hold these texts
@@ -200,7 +257,12 @@ internal static unsafe class TextArguments
                 }
             }
             // Compared once: as the next pair's sameSource too.
-            bool nextSame = i + 1 < end && Same(source, texts.Source(i + 1, out _));
+            bool nextSame = false;
+            if (i + 1 < end)
+            {
+                ReadOnlySpan<byte> next = texts.Source(i + 1, out _, out TextState nextState);
+                nextSame = nextState != TextState.Invalid && Same(source, next);
+            }
             PairReuse reuse = (sameClaim ? PairReuse.SameClaim : 0) | (sameSource ? PairReuse.SameSource : 0)
                 | (nextSame ? PairReuse.SourceRepeats : 0);
             kernel.Run(claim, claimSlack, source, sourceSlack, i, ascii, reuse);

@@ -17,12 +17,12 @@ public unsafe class PairSignalExportTests
     private static readonly delegate* unmanaged[Cdecl]<byte*, long, byte*, long, int*, int> s_numerical = &PairSignalExports.RkSignalNumericalConsistency;
     private static readonly delegate* unmanaged[Cdecl]<byte*, long, byte*, long, int*, int> s_negation = &PairSignalExports.RkSignalNegationFlip;
     private static readonly delegate* unmanaged[Cdecl]<byte*, long, byte*, long, double*, int> s_trace = &PairSignalExports.RkSignalTraceability;
-    private static readonly delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, double*, int> s_entitySpans = &PairSignalExports.RkSignalEntityOverlapBatchSpans;
-    private static readonly delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, sbyte*, int> s_numericalSpans = &PairSignalExports.RkSignalNumericalConsistencyBatchSpans;
-    private static readonly delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, byte*, int> s_negationSpans = &PairSignalExports.RkSignalNegationFlipBatchSpans;
-    private static readonly delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, double*, int> s_traceSpans = &PairSignalExports.RkSignalTraceabilityBatchSpans;
+    internal static readonly delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, double*, int> s_entitySpans = &PairSignalExports.RkSignalEntityOverlapBatchSpans;
+    internal static readonly delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, sbyte*, int> s_numericalSpans = &PairSignalExports.RkSignalNumericalConsistencyBatchSpans;
+    internal static readonly delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, byte*, int> s_negationSpans = &PairSignalExports.RkSignalNegationFlipBatchSpans;
+    internal static readonly delegate* unmanaged[Cdecl]<RkSpan*, RkSpan*, long, double*, int> s_traceSpans = &PairSignalExports.RkSignalTraceabilityBatchSpans;
 
-    private static string LastErrorMessage()
+    internal static string LastErrorMessage()
     {
         delegate* unmanaged[Cdecl]<byte*, long, long*, int> read = &CoreExports.RkLastErrorMessage;
         long needed;

@@ -101,7 +101,7 @@ def c_source(cdef: str) -> str:
     out += [f"#define {name} {value}" for name, value in _DEFINE.findall(cdef)]
     out.append(f"#define RKPY_HEADER_HASH {header_hash(cdef)}LL")
     out.append("")
-    # The header's struct types (rk_span), which the declarations below use.
+    # The header's struct types (rk_span, rk_text), which the declarations below use.
     out += [" ".join(struct.split()) for struct in _STRUCT.findall(_COMMENT.sub(" ", cdef))]
     out.append("")
     for f in functions:

@@ -47,7 +47,15 @@ typedef struct {
     const uint8_t* data;
     int64_t length;
 } rk_span;
-typedef int32_t (*batch_fn)(const rk_span*, const rk_span*, int64_t, void*);
+/* rk_text of ragkernels.h: one text of a gathered batch, UTF-8 or a str's own code points. */
+typedef struct {
+    const void* data;
+    int64_t length;
+    int32_t encoding;
+    int32_t reserved;
+} rk_text;
+#define RK_TEXT_UTF8 0
+typedef int32_t (*batch_fn)(const rk_text*, const rk_text*, int64_t, void*);
 typedef int32_t (*bm25_search_many_fn)(uint64_t, const rk_span*, int64_t, int64_t, int32_t, int64_t*, double*);
 typedef int32_t (*trend_drop_fn)(const double*, int64_t, double*);
 typedef int32_t (*window_push_fn)(uint64_t, double, double*);
@@ -82,10 +90,10 @@ static const char* const export_names[F_COUNT] = {
     "rk_signal_negation_flip",
     "rk_signal_traceability",
     "rk_signal_trend_drop",
-    "rk_signal_entity_overlap_batch_spans",
-    "rk_signal_numerical_consistency_batch_spans",
-    "rk_signal_negation_flip_batch_spans",
-    "rk_signal_traceability_batch_spans",
+    "rk_signal_entity_overlap_batch_texts",
+    "rk_signal_numerical_consistency_batch_texts",
+    "rk_signal_negation_flip_batch_texts",
+    "rk_signal_traceability_batch_texts",
     "rk_bm25_search",
     "rk_bm25_search_many_spans",
     "rk_trend_window_push",
@@ -346,14 +354,17 @@ static PyObject* fc_window_push(PyObject* self, PyObject* const* args, Py_ssize_
 
 /* ---- batches ------------------------------------------------------------------------- */
 
-/* One side of a batch, gathered: an rk_span per element pointing at the element's own UTF-8
-   (an ASCII str's storage: no copy) or at its encoding in `side` (a non-ASCII str), and a
-   reference to each element, held while the GIL is released (another thread may empty the
-   list meanwhile; the str objects, being immutable, then stay as they were). */
+/* One side of a batch, gathered: an rk_text per element pointing at the element's own storage
+   (a pair batch: the library converts a non-ASCII str to UTF-8 itself, on its worker threads)
+   or an rk_span per element pointing at its UTF-8 (BM25 queries: an ASCII str's storage, or its
+   encoding in `side`), and a reference to each element, held while the GIL is released
+   (another thread may empty the list meanwhile; the str objects, being immutable, then stay as
+   they were). */
 typedef struct {
     rk_span* spans;
+    rk_text* texts;
     PyObject** held;
-    size_t capacity;      /* elements of spans and held */
+    size_t capacity;      /* elements of spans, texts and held */
     char* side;           /* the UTF-8 of the non-ASCII elements */
     size_t side_capacity; /* bytes */
 } gathered_t;
@@ -373,6 +384,7 @@ static int kept_taken;
 
 static void gathered_free(gathered_t* g) {
     PyMem_Free(g->spans);
+    PyMem_Free(g->texts);
     PyMem_Free(g->held);
     PyMem_Free(g->side);
     memset(g, 0, sizeof(*g));
@@ -398,7 +410,7 @@ static void gathered_release(gathered_t* c, gathered_t* s, int taken) {
     int i;
     for (i = 0; i < 2; i++) {
         gathered_t* side = sides[i];
-        if (taken && side->side_capacity <= KEEP_BYTES && side->capacity * sizeof(rk_span) <= KEEP_BYTES) {
+        if (taken && side->side_capacity <= KEEP_BYTES && side->capacity * sizeof(rk_text) <= KEEP_BYTES) {
             kept[i] = *side;
         } else {
             gathered_free(side);
@@ -412,17 +424,21 @@ static void gathered_release(gathered_t* c, gathered_t* s, int taken) {
     }
 }
 
-/* Makes room for count spans and references. 0 on an allocation failure. */
+/* Makes room for count spans, texts and references. 0 on an allocation failure. */
 static int gathered_reserve(gathered_t* g, size_t count) {
     if (g->capacity < count) {
         PyMem_Free(g->spans);
+        PyMem_Free(g->texts);
         PyMem_Free(g->held);
         g->spans = (rk_span*)PyMem_Malloc(sizeof(rk_span) * count);
+        g->texts = (rk_text*)PyMem_Malloc(sizeof(rk_text) * count);
         g->held = (PyObject**)PyMem_Malloc(sizeof(PyObject*) * count);
-        if (g->spans == NULL || g->held == NULL) {
+        if (g->spans == NULL || g->texts == NULL || g->held == NULL) {
             PyMem_Free(g->spans);
+            PyMem_Free(g->texts);
             PyMem_Free(g->held);
             g->spans = NULL;
+            g->texts = NULL;
             g->held = NULL;
             g->capacity = 0;
             return 0;
@@ -461,10 +477,10 @@ static int side_grow(gathered_t* g, size_t needed, size_t used) {
 
 /* ---- UTF-8 of a non-ASCII str ------------------------------------------------------------
 
-   Written by hand (CPython has no public API that encodes into a caller's buffer): a batch
-   encodes each non-ASCII element straight into its side buffer, with no bytes object per
-   element, and copies ASCII runs several code units at a time (texts are mostly ASCII even
-   when they hold a curly quote). The bytes equal str.encode("utf-8"). */
+   Written by hand (CPython has no public API that encodes into a caller's buffer): a batch of
+   BM25 queries encodes each non-ASCII element straight into its side buffer, with no bytes
+   object per element, and copies ASCII runs several code units at a time (texts are mostly
+   ASCII even when they hold a curly quote). The bytes equal str.encode("utf-8"). */
 
 /* The most UTF-8 bytes a str of this kind and length can take. */
 static size_t utf8_bound(int kind, Py_ssize_t length) {
@@ -692,6 +708,49 @@ static Py_ssize_t gather(PyObject* sequence, Py_ssize_t first, Py_ssize_t count,
     return count;
 }
 
+/* As gather(), for a pair batch: an rk_text per element, pointing at the str's own storage
+   (RK_TEXT_UTF8 for an ASCII str, else its PEP 393 kind, which is the width of its code points:
+   the library converts it to UTF-8 on its worker threads, and refuses one with a surrogate).
+   Nothing is copied or encoded here, so the part of a batch that runs on one thread while
+   holding the GIL is one pass over the list. The budget counts the bytes the library reads. */
+static Py_ssize_t gather_texts(PyObject* sequence, Py_ssize_t first, Py_ssize_t count, size_t budget, gathered_t* g) {
+    PyObject** items = PySequence_Fast_ITEMS(sequence) + first;
+    Py_ssize_t i;
+    size_t total = 0;
+    if (!gathered_reserve(g, (size_t)count)) {
+        return -1;
+    }
+    for (i = 0; i < count; i++) {
+        PyObject* item = items[i];
+        rk_text* text = &g->texts[i];
+        size_t bytes;
+        if (i + PREFETCH_AHEAD < count) {
+            RK_PREFETCH(items[i + PREFETCH_AHEAD], 1);
+        }
+        if (i > 0 && item == items[i - 1]) {
+            *text = g->texts[i - 1]; /* the same str again: the same text, which the kernels reuse */
+        } else if (!PyUnicode_Check(item) || RK_READY(item) < 0) {
+            PyErr_Clear();
+            gathered_drop(g, i);
+            return -1;
+        } else {
+            text->data = PyUnicode_DATA(item);
+            text->length = (int64_t)PyUnicode_GET_LENGTH(item);
+            text->encoding = PyUnicode_IS_ASCII(item) ? RK_TEXT_UTF8 : (int32_t)PyUnicode_KIND(item);
+            text->reserved = 0;
+        }
+        bytes = (size_t)text->length * (size_t)(text->encoding == RK_TEXT_UTF8 ? 1 : text->encoding);
+        if (i > 0 && (total > budget || bytes > budget - total)) {
+            count = i;
+            break;
+        }
+        total += bytes;
+        Py_INCREF(item);
+        g->held[i] = item;
+    }
+    return count;
+}
+
 /* A batch call takes at most this many bytes of text per side (but at least one pair): it
    bounds one native call's time (so Ctrl-C is honoured soon, issue 7) and its buffers, whatever
    the texts' sizes. 10,000 reference pairs (~2 MB per side) are one call. */
@@ -763,12 +822,12 @@ static PyObject* fc_batch(PyObject* self, PyObject* const* args, Py_ssize_t narg
     count = stop - start;
     taken = gathered_take(&c, &s);
     /* The sources are gathered for as many pairs as the claims fitted, and may fit fewer. */
-    if ((count = gather(claims, start, count, CALL_BYTES, &c)) < 0) {
+    if ((count = gather_texts(claims, start, count, CALL_BYTES, &c)) < 0) {
         gathered_release(&c, &s, taken);
         PyBuffer_Release(&view);
         Py_RETURN_FALSE;
     }
-    if ((sources_count = gather(sources, start, count, CALL_BYTES, &s)) < 0) {
+    if ((sources_count = gather_texts(sources, start, count, CALL_BYTES, &s)) < 0) {
         gathered_drop(&c, count);
         gathered_release(&c, &s, taken);
         PyBuffer_Release(&view);
@@ -777,7 +836,7 @@ static PyObject* fc_batch(PyObject* self, PyObject* const* args, Py_ssize_t narg
     /* Every text the kernel reads is held by a reference of ours (or is our copy): another
        thread may change the lists now. */
     Py_BEGIN_ALLOW_THREADS
-    status = export(c.spans, s.spans, (int64_t)sources_count, (char*)view.buf + start * batch_item_size[which]);
+    status = export(c.texts, s.texts, (int64_t)sources_count, (char*)view.buf + start * batch_item_size[which]);
     Py_END_ALLOW_THREADS
     gathered_drop(&c, count);
     gathered_drop(&s, sources_count);

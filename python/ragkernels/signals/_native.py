@@ -237,10 +237,10 @@ def _pack(texts) -> tuple[object, int, np.ndarray, object]:
 def _batch(function: str, kernel, claims, sources, dtype, ctype, which):
     if _fast_batch is not None and (type(claims) is list or type(claims) is tuple) \
             and (type(sources) is list or type(sources) is tuple) and len(claims) == len(sources):
-        # The fastcall extension hands the kernel each str's own bytes (an rk_span each: no
-        # join, no copy of ASCII text, no offsets arrays in Python) and releases the GIL around
-        # the kernel. Each slice is a range of the whole lists (no sliced copies), run in calls
-        # of at most a few MB of text each. False: an element is not an encodable str, or the
+        # The fastcall extension hands the kernel each str's own storage (an rk_text each: no
+        # join, no copy, no encoding, no offsets arrays in Python; the kernel's threads convert
+        # non-ASCII text to UTF-8) and releases the GIL around the kernel. Each slice is a range
+        # of the whole lists (no sliced copies), run in calls of at most a few MB of text each. False: an element is not an encodable str, or the
         # kernel refused; the path below then raises exactly what it raises.
         results = np.empty(len(claims), dtype=dtype)
         run = lambda start, stop: _fast_batch(which, claims, sources, results, start, stop)  # noqa: E731
@@ -324,8 +324,8 @@ _SINGLE_CALLS = {
     "rk_signal_traceability": traceability,
     "rk_signal_trend_drop": trend_drop,
 }
-_BATCH_CALLS = ["rk_signal_entity_overlap_batch_spans", "rk_signal_numerical_consistency_batch_spans",
-                "rk_signal_negation_flip_batch_spans", "rk_signal_traceability_batch_spans"]
+_BATCH_CALLS = ["rk_signal_entity_overlap_batch_texts", "rk_signal_numerical_consistency_batch_texts",
+                "rk_signal_negation_flip_batch_texts", "rk_signal_traceability_batch_texts"]
 cffi_entity_overlap = entity_overlap
 cffi_numerical_consistency = numerical_consistency
 cffi_negation_flip = negation_flip

@@ -11,7 +11,7 @@ internal static unsafe class CoreExports
     /// <summary>The ABI version this library implements. Bump it whenever an export is added,
     /// removed or changes its meaning; the Python package refuses a library whose version
     /// differs from the one in ragkernels.h (RK_ABI_VERSION).</summary>
-    public const int AbiVersion = 5;
+    public const int AbiVersion = 6;
 
     /// <summary><c>int32_t rk_abi_version(void)</c>: returns <see cref="AbiVersion"/>. The one
     /// export that returns a value instead of a status: it cannot fail.</summary>

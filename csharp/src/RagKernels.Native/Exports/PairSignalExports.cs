@@ -13,7 +13,8 @@ namespace RagKernels.Native.Exports;
 /// Texts are UTF-8 pointer + byte length, borrowed for the call (NULL allowed for length 0).
 /// A batch is, per side, one UTF-8 buffer and count + 1 int64 offsets (item i is bytes
 /// offsets[i]..offsets[i+1]); results go to the caller's array of count elements.
-/// The "_spans" batch forms take one rk_span (UTF-8 pointer + length) per text instead.
+/// The "_spans" batch forms take one rk_span (UTF-8 pointer + length) per text instead, the
+/// "_texts" forms one rk_text (UTF-8, or fixed-width code points as a Python str holds them).
 /// Statuses: RK_OK, RK_NULL_POINTER, RK_INVALID_ARGUMENT (negative length, bad offsets or
 /// count), RK_INVALID_UTF8 (the message names the argument or item; in a batch the other
 /// results may already be written).
@@ -154,6 +155,34 @@ internal static unsafe class PairSignalExports
     public static int RkSignalTraceabilityBatchSpans(RkSpan* claims, RkSpan* sources, long count, double* results) =>
         TraceabilitySpans(claims, sources, count, results);
 
+    /// <summary><c>int32_t rk_signal_entity_overlap_batch_texts(const rk_text* claims, const rk_text* sources,
+    /// int64_t count, double* results)</c>: rk_signal_entity_overlap_batch over one rk_text per text.</summary>
+    [UnmanagedCallersOnly(EntryPoint = "rk_signal_entity_overlap_batch_texts", CallConvs = [typeof(CallConvCdecl)])]
+    public static int RkSignalEntityOverlapBatchTexts(RkText* claims, RkText* sources, long count, double* results) =>
+        TextBatch(new EntityOverlapKernel(results), claims, sources, count, results);
+
+    /// <summary><c>int32_t rk_signal_numerical_consistency_batch_texts(const rk_text* claims,
+    /// const rk_text* sources, int64_t count, int8_t* results)</c>.</summary>
+    [UnmanagedCallersOnly(EntryPoint = "rk_signal_numerical_consistency_batch_texts", CallConvs = [typeof(CallConvCdecl)])]
+    public static int RkSignalNumericalConsistencyBatchTexts(RkText* claims, RkText* sources, long count, sbyte* results) =>
+        TextBatch(new NumericalConsistencyKernel(results), claims, sources, count, results);
+
+    /// <summary><c>int32_t rk_signal_negation_flip_batch_texts(const rk_text* claims, const rk_text* sources,
+    /// int64_t count, uint8_t* results)</c>.</summary>
+    [UnmanagedCallersOnly(EntryPoint = "rk_signal_negation_flip_batch_texts", CallConvs = [typeof(CallConvCdecl)])]
+    public static int RkSignalNegationFlipBatchTexts(RkText* claims, RkText* sources, long count, byte* results) =>
+        TextBatch(new NegationFlipKernel(results), claims, sources, count, results);
+
+    /// <summary><c>int32_t rk_signal_traceability_batch_texts(const rk_text* claims, const rk_text* sources,
+    /// int64_t count, double* results)</c>.</summary>
+    [UnmanagedCallersOnly(EntryPoint = "rk_signal_traceability_batch_texts", CallConvs = [typeof(CallConvCdecl)])]
+    public static int RkSignalTraceabilityBatchTexts(RkText* claims, RkText* sources, long count, double* results) =>
+        TraceabilityTexts(claims, sources, count, results);
+
+    // Also run by the C# benchmarks (the Python batches call the _texts forms).
+    internal static int TraceabilityTexts(RkText* claims, RkText* sources, long count, double* results) =>
+        TextBatch(new TraceabilityKernel(results), claims, sources, count, results);
+
     // The span batches, also run by the C# benchmarks (they are what the Python batches call).
     internal static int EntityOverlapSpans(RkSpan* claims, RkSpan* sources, long count, double* results) =>
         SpanBatch(new EntityOverlapKernel(results), claims, sources, count, results);
@@ -192,6 +221,29 @@ internal static unsafe class PairSignalExports
         {
             int status = CheckSpans(claims, sources, count, results);
             return status != Status.Ok ? status : TextArguments.RunPairs(kernel, new GatheredTexts(claims, sources), (int)count);
+        }
+        catch (Exception e)
+        {
+            return LastError.FromException(e);
+        }
+    }
+
+    /// <summary>A batch export over one rk_text per text: checks, then runs the kernel.</summary>
+    private static int TextBatch<TKernel>(TKernel kernel, RkText* claims, RkText* sources, long count, void* results)
+        where TKernel : TextArguments.IPairKernel
+    {
+        try
+        {
+            int status = TextArguments.Texts(claims, count, "claims");
+            if (status == Status.Ok)
+            {
+                status = TextArguments.Texts(sources, count, "sources");
+            }
+            if (status == Status.Ok && results == null && count > 0)
+            {
+                status = LastError.NullPointer("results");
+            }
+            return status != Status.Ok ? status : TextArguments.RunPairs(kernel, new CodeUnitTexts(claims, sources), (int)count);
         }
         catch (Exception e)
         {
