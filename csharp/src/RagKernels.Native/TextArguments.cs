@@ -183,21 +183,7 @@ internal static unsafe class TextArguments
         }
         else
         {
-            // Chunks of pairs handed out dynamically: pairs differ in length, so static halves
-            // would leave a core idle.
-            int chunk = Math.Max(16, count / (workers * 16));
-            Workers.ForChunks(workers, count, chunk, (start, end) =>
-            {
-                int bad = int.MaxValue;
-                RunRange(kernel, texts, (int)start, (int)end, ref bad);
-                if (bad != int.MaxValue)
-                {
-                    int seen;
-                    while (bad < (seen = Volatile.Read(ref firstBad)) && Interlocked.CompareExchange(ref firstBad, bad, seen) != seen)
-                    {
-                    }
-                }
-            });
+            firstBad = RunInParallel(kernel, texts, count, workers);
         }
         if (firstBad == int.MaxValue)
         {
@@ -206,6 +192,32 @@ internal static unsafe class TextArguments
         int item = firstBad >> 1;
         bool claim = (firstBad & 1) == 0;
         return LastError.Set(Status.InvalidUtf8, $"{(claim ? "claims" : "sources")}[{item}] {texts.Refusal(item, claim)}");
+    }
+
+    /// <summary>RunRange over chunks of pairs that the workers take in turn; returns the smallest
+    /// firstBad of all. Its own method: the lambda's captured state is allocated on entry to the
+    /// method that declares it, and a small batch on one thread should allocate nothing.</summary>
+    private static int RunInParallel<TKernel, TTexts>(TKernel kernel, TTexts texts, int count, int workers)
+        where TKernel : IPairKernel
+        where TTexts : struct, IBatchTexts
+    {
+        int firstBad = int.MaxValue;
+        // Chunks of pairs handed out dynamically: pairs differ in length, so static halves
+        // would leave a core idle.
+        int chunk = Math.Max(16, count / (workers * 16));
+        Workers.ForChunks(workers, count, chunk, (start, end) =>
+        {
+            int bad = int.MaxValue;
+            RunRange(kernel, texts, (int)start, (int)end, ref bad);
+            if (bad != int.MaxValue)
+            {
+                int seen;
+                while (bad < (seen = Volatile.Read(ref firstBad)) && Interlocked.CompareExchange(ref firstBad, bad, seen) != seen)
+                {
+                }
+            }
+        });
+        return firstBad;
     }
 
     // firstBad encodes item * 2 + side (0 = claims, 1 = sources), so the smallest is the first

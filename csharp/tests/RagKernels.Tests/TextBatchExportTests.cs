@@ -147,6 +147,30 @@ public unsafe class TextBatchExportTests
     }
 
     [Fact]
+    public void ASmallTextBatchAllocatesNothingInTheSteadyState()
+    {
+        // One thread (under 16 KB of text): every text converted, into buffers the thread keeps.
+        using var memory = new Memory();
+        RkText[] claims = [.. s_texts.Select((t, i) => Text(memory, t, Forms(t)[Forms(t).Length - 1 - i % 2]))];
+        RkText[] sources = [.. s_texts.Reverse().Select(t => Text(memory, t, Forms(t)[^1]))];
+        RkText* c = memory.Array(claims), s = memory.Array(sources);
+        int n = claims.Length;
+        var results = new double[n];
+        fixed (double* r = results)
+        {
+            double* output = r;
+            Assert.Equal(Status.Ok, s_traceTexts(c, s, n, output)); // grows this thread's buffers
+            Allocations.AssertSteadyStateAllocatesNothing(() => s_traceTexts(c, s, n, output), calls: 50);
+        }
+        string[] reversed = [.. s_texts.Reverse()];
+        for (int i = 0; i < n; i++)
+        {
+            Assert.Equal(RagKernels.Signals.Traceability.Compute(Encoding.UTF8.GetBytes(s_texts[i]), Encoding.UTF8.GetBytes(reversed[i])),
+                results[i]);
+        }
+    }
+
+    [Fact]
     public void TextBatchesCheckEveryItem()
     {
         using var memory = new Memory();
