@@ -243,7 +243,9 @@ internal static unsafe class TextArguments
             ReadOnlySpan<byte> source = texts.Source(i, out int sourceSlack, out TextState sourceState);
             if (claimState == TextState.Invalid || sourceState == TextState.Invalid)
             {
-                firstBad = Math.Min(firstBad, claimState == TextState.Invalid ? i * 2 : i * 2 + 1);
+                // The claim comes first in the error order, also when it is bad in another way.
+                bool claimBad = claimState == TextState.Invalid || (claimState == TextState.Unchecked && !Utf8Text.IsValid(claim));
+                firstBad = Math.Min(firstBad, claimBad ? i * 2 : i * 2 + 1);
                 lastClaim = default; // the kernel does not run: it may not hold these texts
                 sourceRepeats = false;
                 continue;

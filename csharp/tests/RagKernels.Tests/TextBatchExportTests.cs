@@ -226,6 +226,9 @@ public unsafe class TextBatchExportTests
                     c[1] = new RkText { Data = b, Length = 2, Encoding = 0 };
                     Assert.Equal(Status.InvalidUtf8, s_traceTexts(c, s, 6, r));
                     Assert.Equal("claims[1] is not valid UTF-8", PairSignalExportTests.LastErrorMessage());
+                    s[1] = new RkText { Data = u2, Length = 3, Encoding = 2 }; // its source is bad too: the claim is named
+                    Assert.Equal(Status.InvalidUtf8, s_traceTexts(c, s, 6, r));
+                    Assert.Equal("claims[1] is not valid UTF-8", PairSignalExportTests.LastErrorMessage());
                 }
             }
         }
