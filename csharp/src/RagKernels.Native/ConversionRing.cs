@@ -24,6 +24,9 @@ internal sealed unsafe class ConversionRing
     /// block reads need.</summary>
     private const int Slack = 64;
 
+    /// <summary>The most code points of this width whose UTF-8, plus the slack, fits one buffer.</summary>
+    public static long MaxCodePoints(int width) => (Array.MaxLength - Slack) / Utf8FromCodePoints.MaxBytes(1, width);
+
     [ThreadStatic]
     private static ConversionRing? t_claims;
 

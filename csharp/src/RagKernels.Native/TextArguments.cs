@@ -137,7 +137,7 @@ internal static unsafe class TextArguments
                 return LastError.InvalidArgument($"{name}[{i}] reserved must be 0, got {items[i].Reserved}");
             }
             long length = items[i].Length;
-            long limit = encoding == RkText.Utf8 ? int.MaxValue : MaxConverted(encoding);
+            long limit = encoding == RkText.Utf8 ? int.MaxValue : ConversionRing.MaxCodePoints(encoding);
             if (length < 0 || length > limit)
             {
                 return LastError.InvalidArgument($"{name}[{i}] length must be between 0 and {limit}, got {length}");
@@ -149,9 +149,6 @@ internal static unsafe class TextArguments
         }
         return Status.Ok;
     }
-
-    /// <summary>The most code points of this width whose UTF-8 (plus slack) fits one array.</summary>
-    private static long MaxConverted(int width) => (Array.MaxLength - 64) / Utf8FromCodePoints.MaxBytes(1, width);
 
     /// <summary>A pair kernel over UTF-8 spans writing one result. The slacks say how many bytes
     /// after each text may be read (what is there is masked off); <paramref name="ascii"/>: both
@@ -241,15 +238,6 @@ internal static unsafe class TextArguments
         {
             ReadOnlySpan<byte> claim = texts.Claim(i, out int claimSlack, out TextState claimState);
             ReadOnlySpan<byte> source = texts.Source(i, out int sourceSlack, out TextState sourceState);
-            if (claimState == TextState.Invalid || sourceState == TextState.Invalid)
-            {
-                // The claim comes first in the error order, also when it is bad in another way.
-                bool claimBad = claimState == TextState.Invalid || (claimState == TextState.Unchecked && !Utf8Text.IsValid(claim));
-                firstBad = Math.Min(firstBad, claimBad ? i * 2 : i * 2 + 1);
-                lastClaim = default; // the kernel does not run: it may not hold these texts
-                sourceRepeats = false;
-                continue;
-            }
             bool sameClaim = lastClaim.Holds(claim);
             bool sameSource = sourceRepeats;
             // Texts converted here are valid UTF-8 and need no test; they count as not ASCII.
@@ -259,16 +247,18 @@ internal static unsafe class TextArguments
             bool sourceAscii = allAscii || (sameSource ? lastSourceAscii
                 : claimAscii && sourceState == TextState.Unchecked && IsAscii(source, sourceSlack));
             bool ascii = claimAscii && sourceAscii;
-            if (!ascii)
+            // A text with no UTF-8 form is refused whatever else is known of it; the caller's own
+            // bytes are checked unless ASCII or the same as the last pair's. The claim is named
+            // first in the error order, so it is checked even when the source is already refused.
+            bool claimBad = claimState == TextState.Invalid
+                || (claimState == TextState.Unchecked && !claimAscii && !sameClaim && !Utf8Text.IsValid(claim));
+            if (claimBad || sourceState == TextState.Invalid
+                || (sourceState == TextState.Unchecked && !sourceAscii && !sameSource && !Utf8Text.IsValid(source)))
             {
-                bool bad = claimState == TextState.Unchecked && !claimAscii && !sameClaim && !Utf8Text.IsValid(claim);
-                if (bad || (sourceState == TextState.Unchecked && !sourceAscii && !sameSource && !Utf8Text.IsValid(source)))
-                {
-                    firstBad = Math.Min(firstBad, bad ? i * 2 : i * 2 + 1);
-                    lastClaim = default; // the kernel does not run: it may not hold these texts
-                    sourceRepeats = false;
-                    continue;
-                }
+                firstBad = Math.Min(firstBad, claimBad ? i * 2 : i * 2 + 1);
+                lastClaim = default; // the kernel does not run: it may not hold these texts
+                sourceRepeats = false;
+                continue;
             }
             // Compared once: as the next pair's sameSource too.
             bool nextSame = false;
